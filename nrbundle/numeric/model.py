@@ -1,0 +1,225 @@
+"""Eq. (1) and the Lindblad terms of Eq. (2) in a truncated Fock space: the one place that builds operators.
+
+Tensor order is (a, b, m, atom). Atom basis: index 0 = |e>, index 1 = |g>, so that
+``sigma = |g><e|`` (NOTES.md) and ``sigma.dag() * sigma = |e><e|``.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
+import qutip
+
+from ..errors import InputError
+from ..params import Params, check_direction, check_finite
+
+__all__ = [
+    "Model",
+    "parse_cutoff",
+    "MAX_DIMENSION",
+    "ATOM_LABELS",
+    "atom_state",
+    "dressed_coefficients",
+]
+
+#: Largest Hilbert-space dimension a model may have (dense d x d work must fit in memory and time).
+MAX_DIMENSION = 4000
+ATOM_LABELS = ("+", "-", "e", "g")
+
+
+def parse_cutoff(cutoff: int | Sequence[int] | str) -> tuple[int, int, int]:
+    """Normalise a cutoff: an int N (all modes), three ints, or the text ``"N"``/``"NA,NB,NM"``.
+
+    A cutoff N keeps Fock states 0..N-1 of a mode. Each must be >= 2 and the full dimension
+    2*NA*NB*NM at most :data:`MAX_DIMENSION`.
+    """
+    if isinstance(cutoff, str):
+        parts = [p.strip() for p in cutoff.split(",")]
+        try:
+            vals = [int(p) for p in parts]
+        except ValueError:
+            raise InputError(f"cutoff: expected N or NA,NB,NM (integers), got {cutoff!r}") from None
+    elif isinstance(cutoff, (int, np.integer)):
+        vals = [int(cutoff)]
+    else:
+        try:
+            vals = [int(c) for c in cutoff]
+        except (TypeError, ValueError):
+            raise InputError(f"cutoff: expected N or (NA, NB, NM), got {cutoff!r}") from None
+    if len(vals) == 1:
+        vals = vals * 3
+    if len(vals) != 3:
+        raise InputError(f"cutoff: expected N or NA,NB,NM, got {cutoff!r}")
+    if any(v < 2 for v in vals):
+        raise InputError(f"cutoff: each mode needs at least 2 Fock levels, got {tuple(vals)}")
+    dim = 2 * vals[0] * vals[1] * vals[2]
+    if dim > MAX_DIMENSION:
+        raise InputError(
+            f"cutoff: {tuple(vals)} gives Hilbert dimension {dim} > {MAX_DIMENSION} (too large for dense solvers)"
+        )
+    return tuple(vals)  # type: ignore[return-value]
+
+
+def dressed_coefficients(params: Params, Delta_ad: float) -> tuple[float, float, float, float]:
+    """Dressed-atom quantities of S13-S15: ``(E_plus, E_minus, c_plus, c_minus)``.
+
+    Written with c_+ = sqrt((1 - D/R)/2), c_- = sqrt((1 + D/R)/2), which equals S15
+    (c_+^2 = 2 xi^2 / (R^2 + D R) = (R - D) / (2R)), D = Delta_sa + Delta_ad, R = sqrt(D^2 + 4 xi^2).
+    """
+    D = params.Delta_sa + Delta_ad
+    R = math.hypot(D, 2.0 * params.xi)
+    c_plus = math.sqrt(max(0.0, 0.5 * (1.0 - D / R)))
+    c_minus = math.sqrt(max(0.0, 0.5 * (1.0 + D / R)))
+    return 0.5 * (D + R), 0.5 * (D - R), c_plus, c_minus
+
+
+def atom_state(label: str, params: Params | None = None, Delta_ad: float | None = None) -> qutip.Qobj:
+    """Atom ket for a label in {+, -, e, g}; dressed labels need ``params`` and ``Delta_ad`` (S14)."""
+    e, g = qutip.basis(2, 0), qutip.basis(2, 1)
+    if label == "e":
+        return e
+    if label == "g":
+        return g
+    if label not in ("+", "-"):
+        raise InputError(f"atom label: expected one of + - e g, got {label!r}")
+    if params is None or Delta_ad is None:
+        raise InputError("atom label: dressed states need params and Delta_ad")
+    _, _, cp, cm = dressed_coefficients(params, Delta_ad)
+    return cp * g + cm * e if label == "+" else cm * g - cp * e
+
+
+@dataclass(frozen=True)
+class Model:
+    """Eq. (1) + Eq. (2) for one parameter set, drive direction and cutoff.
+
+    Parameters
+    ----------
+    params
+        The physical parameters.
+    direction
+        ``"left"`` (Delta_F = +|Delta_F|) or ``"right"`` (Delta_F = -|Delta_F|).
+    cutoff
+        Fock levels kept per mode, ``(N_a, N_b, N_m)`` (or one int for all).
+    """
+
+    params: Params
+    direction: str
+    cutoff: tuple[int, int, int] = (4, 4, 4)
+    _ops: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        check_direction(self.direction)
+        object.__setattr__(self, "cutoff", parse_cutoff(self.cutoff))
+
+    # ------------------------------------------------------------ operators
+    @property
+    def dims(self) -> list[int]:
+        """Subsystem dimensions ``[N_a, N_b, N_m, 2]``."""
+        return [*self.cutoff, 2]
+
+    @property
+    def dimension(self) -> int:
+        """Hilbert-space dimension 2 N_a N_b N_m."""
+        return 2 * self.cutoff[0] * self.cutoff[1] * self.cutoff[2]
+
+    @functools.cached_property
+    def ops(self) -> dict[str, qutip.Qobj]:
+        """Full-space operators ``a, b, m, sigma`` (and the identity ``I``)."""
+        na, nb, nm = self.cutoff
+        ia, ib, im, i2 = qutip.qeye(na), qutip.qeye(nb), qutip.qeye(nm), qutip.qeye(2)
+        sigma = qutip.basis(2, 1) * qutip.basis(2, 0).dag()
+        return {
+            "a": qutip.tensor(qutip.destroy(na), ib, im, i2),
+            "b": qutip.tensor(ia, qutip.destroy(nb), im, i2),
+            "m": qutip.tensor(ia, ib, qutip.destroy(nm), i2),
+            "sigma": qutip.tensor(ia, ib, im, sigma),
+            "I": qutip.tensor(ia, ib, im, i2),
+        }
+
+    @functools.cached_property
+    def _H_parts(self) -> tuple[qutip.Qobj, qutip.Qobj]:
+        """(H_static, H_slope) with H(Delta_ad) = H_static + Delta_ad * H_slope (Eq. 1)."""
+        p = self.params
+        a, b, m, s = (self.ops[k] for k in ("a", "b", "m", "sigma"))
+        na = a.dag() * a
+        ne = s.dag() * s
+        xa = a + a.dag()
+        H_static = (
+            p.Delta_F_signed(self.direction) * na
+            + p.omega_b * b.dag() * b
+            + p.omega_m * m.dag() * m
+            + p.Delta_sa * ne
+            + p.lambda_ab * xa * (b + b.dag())
+            + p.lambda_am * xa * (m + m.dag())
+            + p.lambda_as * (a * s.dag() + a.dag() * s)
+            + p.xi * (s + s.dag())
+        )
+        return H_static, na + ne
+
+    def H(self, Delta_ad: float) -> qutip.Qobj:
+        """Hamiltonian of Eq. (1) at drive detuning ``Delta_ad`` (rotating frame, hbar = 1).
+
+        Delta_sigma_d = Delta_sa + Delta_ad multiplies sigma^dag sigma (S11).
+        """
+        Delta_ad = check_finite("Delta_ad", Delta_ad)
+        H_static, H_slope = self._H_parts
+        return H_static + Delta_ad * H_slope
+
+    def H_matrix(self, Delta_ad: float) -> np.ndarray:
+        """Dense matrix of :meth:`H`."""
+        return self.H(Delta_ad).full()
+
+    @functools.cached_property
+    def c_ops(self) -> list[qutip.Qobj]:
+        """Collapse operators of Eq. (2)/(S3): sqrt(kappa_o) o for o in a, b, m and sqrt(gamma) sigma.
+
+        Channels with a zero rate are omitted; :attr:`channels` names the ones kept, in order.
+        """
+        return [math.sqrt(r) * self.ops[o] for o, r in self._channel_rates if r > 0]
+
+    @property
+    def _channel_rates(self) -> list[tuple[str, float]]:
+        r = self.params.rates
+        return [("a", r["kappa_a"]), ("b", r["kappa_b"]), ("m", r["kappa_m"]), ("sigma", r["gamma"])]
+
+    @property
+    def channels(self) -> list[str]:
+        """Names of the decay channels in :attr:`c_ops`, in the same order."""
+        return [o for o, r in self._channel_rates if r > 0]
+
+    # --------------------------------------------------------------- states
+    def state(self, n_a: int, n_b: int, n_m: int, label: str, Delta_ad: float | None = None) -> qutip.Qobj:
+        """Product ket |n_a n_b n_m l>, l in {+, -, e, g}; dressed labels use S14 at ``Delta_ad``."""
+        for name, n, N in (("n_a", n_a, self.cutoff[0]), ("n_b", n_b, self.cutoff[1]), ("n_m", n_m, self.cutoff[2])):
+            if not 0 <= int(n) < N:
+                raise InputError(f"{name}: {n} is outside the truncated space 0..{N - 1}")
+        return qutip.tensor(
+            qutip.basis(self.cutoff[0], int(n_a)),
+            qutip.basis(self.cutoff[1], int(n_b)),
+            qutip.basis(self.cutoff[2], int(n_m)),
+            atom_state(label, self.params, Delta_ad),
+        )
+
+    def number_ops(self) -> dict[str, qutip.Qobj]:
+        """``n_a, n_b, n_m, n_atom`` (n_atom = sigma^dag sigma, the excited-state population)."""
+        o = self.ops
+        return {
+            "n_a": o["a"].dag() * o["a"],
+            "n_b": o["b"].dag() * o["b"],
+            "n_m": o["m"].dag() * o["m"],
+            "n_atom": o["sigma"].dag() * o["sigma"],
+        }
+
+    def top_level_projectors(self) -> dict[str, qutip.Qobj]:
+        """Projectors on the highest kept Fock level of each mode (truncation diagnostics)."""
+        na, nb, nm = self.cutoff
+        ia, ib, im, i2 = qutip.qeye(na), qutip.qeye(nb), qutip.qeye(nm), qutip.qeye(2)
+        return {
+            "a": qutip.tensor(qutip.fock_dm(na, na - 1), ib, im, i2),
+            "b": qutip.tensor(ia, qutip.fock_dm(nb, nb - 1), im, i2),
+            "m": qutip.tensor(ia, ib, qutip.fock_dm(nm, nm - 1), i2),
+        }

@@ -1,0 +1,270 @@
+"""Model parameters, presets, drive direction and validation: the one place that knows them.
+
+Conventions (see ``docs/conventions.md``): hbar = 1; frequencies in units of the mechanical
+frequency omega_b unless the preset says otherwise (``physical`` is in GHz, all values /2pi);
+``Delta_F`` is the *magnitude* of the Sagnac-Fizeau shift, the drive direction supplies its sign
+(left -> +|Delta_F|, right -> -|Delta_F|, resonator spinning counter-clockwise).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+from typing import Any, Iterable, Literal, Mapping
+
+from .errors import InputError
+
+__all__ = [
+    "Params",
+    "PARAM_NAMES",
+    "RATE_NAMES",
+    "PRESETS",
+    "DIRECTIONS",
+    "Direction",
+    "get_preset",
+    "check_direction",
+    "fizeau_sign",
+    "parse_overrides",
+    "parse_target",
+    "check_finite",
+]
+
+Direction = Literal["left", "right"]
+DIRECTIONS: tuple[str, ...] = ("left", "right")
+
+#: Parameter names accepted by ``Params.replace`` and ``--set`` (paper notation, Eq. 1-2).
+PARAM_NAMES: tuple[str, ...] = (
+    "omega_b",
+    "omega_m",
+    "Delta_sa",
+    "Delta_F",
+    "lambda_as",
+    "lambda_ab",
+    "lambda_am",
+    "xi",
+    "gamma",
+    "kappa",
+    "kappa_a",
+    "kappa_b",
+    "kappa_m",
+)
+#: Names that are decay rates and must be >= 0.
+RATE_NAMES: tuple[str, ...] = ("gamma", "kappa", "kappa_a", "kappa_b", "kappa_m")
+
+
+def check_finite(name: str, value: Any) -> float:
+    """Return ``value`` as a float, or raise :class:`InputError` naming ``name``."""
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        raise InputError(f"{name}: expected a number, got {value!r}") from None
+    if not math.isfinite(x):
+        raise InputError(f"{name}: must be finite, got {value!r}")
+    return x
+
+
+@dataclass(frozen=True)
+class Params:
+    """Parameters of Eq. (1)-(2) (and S3 for per-mode decay rates).
+
+    Parameters
+    ----------
+    omega_b, omega_m
+        Mechanical and magnon frequencies.
+    Delta_sa
+        Atom-cavity detuning Delta_{sigma a} = Delta_{sigma d} - Delta_ad (S11).
+    Delta_F
+        Magnitude |Delta_F| of the Sagnac-Fizeau shift; the sign comes from the drive direction.
+    lambda_as, lambda_ab, lambda_am
+        Jaynes-Cummings, optomechanical and optomagnonic linear couplings (S7).
+    xi
+        Effective atomic drive (S7), > 0.
+    gamma
+        Atomic decay rate.
+    kappa
+        Common decay rate of a, b, m (Eq. 2); ``kappa_a``, ``kappa_b``, ``kappa_m`` override it per
+        mode (S3) when not ``None``.
+    preset
+        Name of the preset these values came from (``"custom"`` otherwise).
+    units
+        Unit of every frequency: ``"omega_b"`` or ``"GHz"`` (values are omega/2pi).
+    """
+
+    omega_b: float
+    omega_m: float
+    Delta_sa: float
+    Delta_F: float
+    lambda_as: float
+    lambda_ab: float
+    lambda_am: float
+    xi: float
+    gamma: float
+    kappa: float
+    kappa_a: float | None = None
+    kappa_b: float | None = None
+    kappa_m: float | None = None
+    preset: str = "custom"
+    units: str = "omega_b"
+
+    def __post_init__(self) -> None:
+        for name in PARAM_NAMES:
+            value = getattr(self, name)
+            if value is None and name in ("kappa_a", "kappa_b", "kappa_m"):
+                continue
+            object.__setattr__(self, name, check_finite(name, value))
+        for name in RATE_NAMES:
+            value = getattr(self, name)
+            if value is not None and value < 0:
+                raise InputError(f"{name}: a decay rate must be >= 0, got {value!r}")
+        if self.Delta_F < 0:
+            raise InputError(
+                f"Delta_F: is the magnitude |Delta_F| (the direction gives the sign), got {self.Delta_F!r}"
+            )
+        if self.omega_b <= 0:
+            raise InputError(f"omega_b: must be > 0, got {self.omega_b!r}")
+        if self.omega_m <= 0:
+            raise InputError(f"omega_m: must be > 0, got {self.omega_m!r}")
+        if self.xi <= 0:
+            raise InputError(f"xi: the atomic drive must be > 0 (dressed-state convention S14), got {self.xi!r}")
+        if self.units not in ("omega_b", "GHz"):
+            raise InputError(f"units: expected 'omega_b' or 'GHz', got {self.units!r}")
+
+    # ------------------------------------------------------------------ rates
+    @property
+    def rates(self) -> dict[str, float]:
+        """Decay rates actually used: ``{"kappa_a", "kappa_b", "kappa_m", "gamma"}``."""
+        return {
+            "kappa_a": self.kappa if self.kappa_a is None else self.kappa_a,
+            "kappa_b": self.kappa if self.kappa_b is None else self.kappa_b,
+            "kappa_m": self.kappa if self.kappa_m is None else self.kappa_m,
+            "gamma": self.gamma,
+        }
+
+    def Delta_F_signed(self, direction: str) -> float:
+        """Signed Fizeau shift for a drive direction: +|Delta_F| left, -|Delta_F| right."""
+        return fizeau_sign(direction) * self.Delta_F
+
+    # ---------------------------------------------------------- conversions
+    def replace(self, **overrides: Any) -> "Params":
+        """Return a copy with parameters overridden by name (validated)."""
+        for name in overrides:
+            if name not in PARAM_NAMES and name not in ("preset", "units"):
+                raise InputError(f"unknown parameter {name!r}; known: {', '.join(PARAM_NAMES)}")
+        return dataclasses.replace(self, **overrides)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict of every field (JSON-serialisable)."""
+        return dataclasses.asdict(self)
+
+    def physics_dict(self) -> dict[str, float]:
+        """The physical parameters only, with the per-mode rates resolved."""
+        d = {name: getattr(self, name) for name in PARAM_NAMES}
+        d.update(self.rates)
+        return d
+
+    @property
+    def scale(self) -> float:
+        """Value of one unit of this parameter set expressed in units of omega_b (1/omega_b)."""
+        return 1.0 if self.units == "omega_b" else 1.0 / self.omega_b
+
+    def in_omega_b_units(self) -> "Params":
+        """The same physics with every frequency divided by omega_b (so omega_b = 1)."""
+        if self.units == "omega_b":
+            return self
+        s = self.omega_b
+        vals = {}
+        for name in PARAM_NAMES:
+            v = getattr(self, name)
+            vals[name] = None if v is None else v / s
+        return dataclasses.replace(self, units="omega_b", **vals)
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> "Params":
+        """Inverse of :meth:`to_dict`."""
+        return cls(**dict(d))
+
+
+def fizeau_sign(direction: str) -> int:
+    """+1 for ``"left"`` and -1 for ``"right"`` (NOTES.md sign convention)."""
+    return 1 if check_direction(direction) == "left" else -1
+
+
+def check_direction(direction: str) -> str:
+    """Validate a drive direction."""
+    if direction not in DIRECTIONS:
+        raise InputError(f"direction: expected 'left' or 'right', got {direction!r}")
+    return direction
+
+
+_FIG1 = dict(
+    omega_b=1.0,
+    omega_m=1.05,
+    Delta_sa=-3.1,
+    Delta_F=0.025,
+    lambda_as=0.3,
+    lambda_ab=0.022,
+    lambda_am=0.022,
+    xi=0.8,
+    gamma=0.001,
+    kappa=0.005,
+)
+# Closing paragraph and SM Sec. IV, in GHz (all values omega/2pi). In omega_b units this is fig1
+# with kappa = 0.008.
+_PHYSICAL = dict(
+    omega_b=2.0,
+    omega_m=2.1,
+    Delta_sa=-6.2,
+    Delta_F=0.05,
+    lambda_as=0.6,
+    lambda_ab=0.044,
+    lambda_am=0.044,
+    xi=1.6,
+    gamma=0.002,
+    kappa=0.016,
+)
+
+PRESETS: dict[str, Params] = {
+    "fig1": Params(**_FIG1, preset="fig1", units="omega_b"),
+    "physical": Params(**_PHYSICAL, preset="physical", units="GHz"),
+}
+
+
+def get_preset(name: str) -> Params:
+    """Return a preset by name (``fig1`` or ``physical``)."""
+    try:
+        return PRESETS[name]
+    except KeyError:
+        raise InputError(f"preset: unknown preset {name!r}; known: {', '.join(PRESETS)}") from None
+
+
+def parse_overrides(items: Iterable[str]) -> dict[str, float]:
+    """Parse ``NAME=VALUE`` strings (the CLI's ``--set``) into a validated dict."""
+    out: dict[str, float] = {}
+    for item in items:
+        if "=" not in item:
+            raise InputError(f"--set: expected NAME=VALUE, got {item!r}")
+        name, _, raw = item.partition("=")
+        name = name.strip()
+        if name not in PARAM_NAMES:
+            raise InputError(f"--set: unknown parameter {name!r}; known: {', '.join(PARAM_NAMES)}")
+        if name in out:
+            raise InputError(f"--set: parameter {name!r} given twice")
+        out[name] = check_finite(f"--set {name}", raw.strip())
+    return out
+
+
+def parse_target(text: str) -> tuple[int, int, int]:
+    """Parse ``"NA,NB,NM"`` into a tuple of three non-negative ints."""
+    parts = [p.strip() for p in str(text).split(",")]
+    if len(parts) != 3:
+        raise InputError(f"target: expected NA,NB,NM (three integers), got {text!r}")
+    try:
+        vals = tuple(int(p) for p in parts)
+    except ValueError:
+        raise InputError(f"target: expected NA,NB,NM (three integers), got {text!r}") from None
+    if any(v < 0 for v in vals):
+        raise InputError(f"target: occupation numbers must be >= 0, got {text!r}")
+    if sum(vals) == 0:
+        raise InputError(f"target: must hold at least one quantum, got {text!r}")
+    return vals  # type: ignore[return-value]
