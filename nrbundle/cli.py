@@ -1,0 +1,155 @@
+"""Command-line interface: argument parsing and printing only; every command composes the layers.
+
+Exit status: 0 success, 1 a check or computation failed, 2 bad input (one line on stderr naming it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from pathlib import Path
+from typing import Any, Sequence
+
+from .errors import InputError, NrbundleError
+from .params import DIRECTIONS, Params, check_finite, get_preset, parse_overrides, parse_target
+
+__all__ = ["main", "build_parser", "resolve_params"]
+
+PAPER_TARGETS: tuple[tuple[int, int, int], ...] = ((1, 0, 1), (1, 1, 0))
+
+
+class _Parser(argparse.ArgumentParser):
+    """ArgumentParser whose errors are one line on stderr and exit status 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        sys.stderr.write(f"nrbundle: error: {message}\n")
+        raise SystemExit(2)
+
+
+def _json_value(x: Any) -> Any:
+    """JSON-safe value: non-finite floats become null, tuples lists, numpy scalars Python scalars."""
+    if hasattr(x, "item") and not isinstance(x, (list, tuple, dict)):
+        try:
+            x = x.item()
+        except (TypeError, ValueError):
+            pass
+    if isinstance(x, float):
+        return x if math.isfinite(x) else None
+    if isinstance(x, dict):
+        return {str(k): _json_value(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_json_value(v) for v in x]
+    return x
+
+
+def _dump(obj: Any) -> str:
+    return json.dumps(_json_value(obj), indent=2, allow_nan=False)
+
+
+def resolve_params(preset: str, overrides: Sequence[str] | None) -> Params:
+    """The preset with ``--set NAME=VALUE`` overrides applied (validated)."""
+    base = get_preset(preset)
+    values = parse_overrides(overrides or [])
+    return base.replace(**values) if values else base
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--preset", default="fig1", help="parameter preset: fig1 (units of omega_b) or physical (GHz)")
+    p.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override one parameter by its paper name (repeatable)",
+    )
+
+
+def _directions(text: str) -> list[str]:
+    if text == "both":
+        return list(DIRECTIONS)
+    if text not in DIRECTIONS:
+        raise InputError(f"--direction: expected left, right or both, got {text!r}")
+    return [text]
+
+
+# ---------------------------------------------------------------- resonances
+def _cmd_resonances(args: argparse.Namespace) -> int:
+    from .analytic.predict import resonance_table
+
+    params = resolve_params(args.preset, args.overrides)
+    targets = [parse_target(args.target)] if args.target else list(PAPER_TARGETS)
+    directions = _directions(args.direction)
+    if args.shift_order not in (0, 2, 3, 4):
+        raise InputError(f"--shift-order: expected 0, 2, 3 or 4, got {args.shift_order}")
+    table = resonance_table(params, targets, directions, shift_order=args.shift_order)
+    if args.json:
+        print(_dump(table))
+        return 0
+    print(f"preset {table['preset']}  (Delta_ad in units of {table['units']})")
+    print(f"{'target':>8} {'dir':>5} {'closed form':>13} {'corrected':>13} {'K':>2} {'g_eff':>11} {'order':>5} valid")
+    for t in table["transitions"]:
+        tgt = "|" + "".join(map(str, t["target"])) + "->"
+        print(
+            f"{tgt:>8} {t['direction']:>5} {t['closed_form']:13.8f} {t['corrected']:13.8f} "
+            f"{t['shift_order']:2d} {t['g_eff']:11.4e} {t['g_eff_order']:5d} {t['valid']}"
+        )
+    return 0
+
+
+# -------------------------------------------------------------------- derive
+def _cmd_derive(args: argparse.Namespace) -> int:
+    from .analytic.latex import write_latex
+
+    params = resolve_params(args.preset, args.overrides)
+    if not args.latex:
+        raise InputError("--latex: give the path of the .tex file to write")
+    path = write_latex(Path(args.latex), params=params, shift_order=args.shift_order, pdf=args.pdf)
+    print(str(path))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``nrbundle`` argument parser (sub-commands)."""
+    parser = _Parser(prog="nrbundle", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("resonances", help="closed-form (S17-S22) and level-shift-corrected resonances, g_eff")
+    _common(p)
+    p.add_argument("--target", help="NA,NB,NM of the target |NA NB NM ->; default: the paper's |101-> and |110->")
+    p.add_argument("--direction", default="both", help="left, right or both (default)")
+    p.add_argument("--shift-order", type=int, default=4, help="order of the level shifts (0, 2, 3, 4; default 4)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=_cmd_resonances)
+
+    p = sub.add_parser("derive", help="write the LaTeX derivation document (S1-S22, g_eff, shifts)")
+    _common(p)
+    p.add_argument("--latex", metavar="PATH", help="path of the .tex file to write")
+    p.add_argument("--pdf", action="store_true", help="also compile it with pdflatex")
+    p.add_argument("--shift-order", type=int, default=4)
+    p.set_defaults(func=_cmd_derive)
+
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``nrbundle`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except InputError as exc:
+        sys.stderr.write(f"nrbundle: error: {exc}\n")
+        return 2
+    except NrbundleError as exc:
+        sys.stderr.write(f"nrbundle: failed: {exc}\n")
+        return 1
+    except KeyboardInterrupt:  # pragma: no cover
+        sys.stderr.write("nrbundle: interrupted\n")
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

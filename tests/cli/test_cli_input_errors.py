@@ -1,0 +1,48 @@
+"""Bad input to the CLI: exit status 2 and exactly one line on stderr that names the bad input."""
+
+import subprocess
+import sys
+
+import pytest
+
+from nrbundle.cli import main
+
+BAD = [
+    (["resonances", "--preset", "fig9"], "fig9"),
+    (["resonances", "--set", "lambda_xx=1"], "lambda_xx"),
+    (["resonances", "--set", "kappa=1", "--set", "kappa=2"], "kappa"),
+    (["resonances", "--set", "kappa=abc"], "kappa"),
+    (["resonances", "--set", "xi=nan"], "xi"),
+    (["resonances", "--set", "xi=inf"], "xi"),
+    (["resonances", "--set", "gamma=-0.1"], "gamma"),
+    (["resonances", "--set", "kappa_b=-1e-3"], "kappa_b"),
+    (["resonances", "--target", "1,0"], "target"),
+    (["resonances", "--target", "x,y,z"], "target"),
+    (["resonances", "--direction", "up"], "direction"),
+    (["resonances", "--shift-order", "two"], "shift-order"),
+    (["resonances", "--shift-order", "7"], "shift-order"),
+    (["nonsense"], "nonsense"),
+]
+
+
+@pytest.mark.parametrize("argv, word", BAD)
+def test_bad_input_exit_2_one_line(argv, word, capsys):
+    with pytest.raises(SystemExit) as info:
+        raise SystemExit(main(argv))
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, err
+    assert word in lines[0]
+    assert "Traceback" not in err
+
+
+def test_console_script_bad_preset_has_no_traceback():
+    proc = subprocess.run(
+        [sys.executable, "-m", "nrbundle.cli", "resonances", "--preset", "nope"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and "nope" in proc.stderr and "Traceback" not in proc.stderr
