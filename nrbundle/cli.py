@@ -67,23 +67,24 @@ def _common(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _directions(text: str) -> list[str]:
-    if text == "both":
+def _directions(text: str, allow_both: bool = True) -> list[str]:
+    if text == "both" and allow_both:
         return list(DIRECTIONS)
     if text not in DIRECTIONS:
-        raise InputError(f"--direction: expected left, right or both, got {text!r}")
+        choices = "left, right or both" if allow_both else "left or right"
+        raise InputError(f"--direction: expected {choices}, got {text!r}")
     return [text]
 
 
 # ---------------------------------------------------------------- resonances
 def _cmd_resonances(args: argparse.Namespace) -> int:
-    from .analytic.predict import resonance_table
-
     params = resolve_params(args.preset, args.overrides)
     targets = [parse_target(args.target)] if args.target else list(PAPER_TARGETS)
     directions = _directions(args.direction)
     if args.shift_order not in (0, 2, 3, 4):
         raise InputError(f"--shift-order: expected 0, 2, 3 or 4, got {args.shift_order}")
+    from .analytic.predict import resonance_table
+
     table = resonance_table(params, targets, directions, shift_order=args.shift_order)
     if args.json:
         print(_dump(table))
@@ -111,6 +112,60 @@ def _cmd_derive(args: argparse.Namespace) -> int:
     return 0
 
 
+# ------------------------------------------------------------------ numeric
+def _cutoff_arg(text: str, allow_auto: bool) -> Any:
+    from .numeric.model import parse_cutoff
+
+    if text == "auto":
+        if not allow_auto:
+            raise InputError("--cutoff: 'auto' is not available for this command; give N or NA,NB,NM")
+        return "auto"
+    return parse_cutoff(text)
+
+
+def _cmd_spectrum(args: argparse.Namespace) -> int:
+    params = resolve_params(args.preset, args.overrides)
+    target = parse_target(args.target)
+    direction = _directions(args.direction, allow_both=False)
+    cutoff = _cutoff_arg(args.cutoff, allow_auto=False)
+    from .numeric.spectrum import avoided_crossing
+
+    ac = avoided_crossing(params, target, direction[0], cutoff=cutoff)
+    out = {
+        "target": list(target),
+        "direction": direction[0],
+        "resonance": ac.resonance,
+        "half_splitting": ac.half_splitting,
+        "cutoff": list(ac.cutoff),
+    }
+    if args.json:
+        print(_dump(out))
+    else:
+        print(
+            f"|000+> <-> |{''.join(map(str, target))}->  ({direction[0]} drive, cutoff {tuple(ac.cutoff)}): "
+            f"minimum splitting at Delta_ad = {ac.resonance:.10f} {params.units}, "
+            f"half splitting {ac.half_splitting:.6e}"
+        )
+    return 0
+
+
+def _cmd_steady(args: argparse.Namespace) -> int:
+    params = resolve_params(args.preset, args.overrides)
+    direction = _directions(args.direction, allow_both=False)
+    Delta_ad = check_finite("--delta-ad", args.delta_ad)
+    cutoff = _cutoff_arg(args.cutoff, allow_auto=True)
+    from .numeric.convergence import solve_steady, steady_observables
+
+    state = solve_steady(params, direction[0], Delta_ad, cutoff=cutoff)
+    obs = steady_observables(state)
+    if args.json:
+        print(_dump(obs))
+    else:
+        for k, v in obs.items():
+            print(f"{k:>16}: {v}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``nrbundle`` argument parser (sub-commands)."""
     parser = _Parser(prog="nrbundle", description=__doc__.splitlines()[0])
@@ -130,6 +185,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pdf", action="store_true", help="also compile it with pdflatex")
     p.add_argument("--shift-order", type=int, default=4)
     p.set_defaults(func=_cmd_derive)
+
+    p = sub.add_parser("spectrum", help="exact diagonalization: avoided crossing of |000+> and a target")
+    _common(p)
+    p.add_argument("--target", required=True, help="NA,NB,NM of the target |NA NB NM ->")
+    p.add_argument("--direction", required=True, help="left or right")
+    p.add_argument("--cutoff", default="4", help="N or NA,NB,NM Fock levels per mode (default 4)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_cmd_spectrum)
+
+    p = sub.add_parser("steady", help="steady state of Eq. (2): populations, g1 and bundle g2 (Eq. 3)")
+    _common(p)
+    p.add_argument("--direction", required=True, help="left or right")
+    p.add_argument("--delta-ad", required=True, help="drive detuning Delta_ad (preset units)")
+    p.add_argument("--cutoff", default="auto", help="auto (default), N or NA,NB,NM")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_cmd_steady)
 
     return parser
 

@@ -46,3 +46,25 @@ def test_console_script_bad_preset_has_no_traceback():
     )
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and "nope" in proc.stderr and "Traceback" not in proc.stderr
+
+
+NUMERIC_BAD = [
+    (["steady", "--direction", "both", "--delta-ad", "1.34"], "direction"),
+    (["steady", "--direction", "left", "--delta-ad", "nan"], "delta-ad"),
+    (["steady", "--direction", "left", "--delta-ad", "inf"], "delta-ad"),
+    (["steady", "--direction", "left", "--delta-ad", "1.3", "--cutoff", "1"], "cutoff"),
+    (["steady", "--direction", "left", "--delta-ad", "1.3", "--cutoff", "40"], "cutoff"),
+    (["steady", "--direction", "left", "--delta-ad", "1.3", "--cutoff", "3,3"], "cutoff"),
+    (["steady", "--direction", "left", "--delta-ad", "1.3", "--set", "kappa=-1"], "kappa"),
+    (["spectrum", "--target", "1,0,1", "--direction", "sideways"], "direction"),
+    (["spectrum", "--target", "1;0;1", "--direction", "left"], "target"),
+    (["spectrum", "--target", "1,0,1", "--direction", "left", "--cutoff", "auto"], "cutoff"),
+]
+
+
+@pytest.mark.parametrize("argv, word", NUMERIC_BAD)
+def test_numeric_bad_input_exit_2_one_line(argv, word, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and word in lines[0], err
