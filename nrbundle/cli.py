@@ -166,6 +166,95 @@ def _cmd_steady(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---------------------------------------------------------------- crosscheck
+def _cmd_crosscheck(args: argparse.Namespace) -> int:
+    params = resolve_params(args.preset, args.overrides)
+    from .crosscheck import run_checks
+
+    progress = None if args.json else (lambda msg: sys.stderr.write(f"  ... {msg}\n"))
+    report = run_checks(params, progress=progress)
+    print(_dump(report.to_dict()) if args.json else report.table())
+    return 0 if report.passed else 1
+
+
+# --------------------------------------------------------------------- sweep
+BUILTIN_POINT_FUNCS = {"steady": "nrbundle.numeric.points:steady_point"}
+
+
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    from .sweep import Grid, parse_axis, run_sweep
+
+    params = resolve_params(args.preset, args.overrides)
+    if not args.axis:
+        raise InputError("--axis: give at least one axis, e.g. --axis Delta_ad=1.30:1.40:101")
+    axes = [parse_axis(spec) for spec in args.axis]
+    names = [a[0] for a in axes]
+    if len(set(names)) != len(names):
+        raise InputError(f"--axis: an axis name is repeated in {names}")
+    base: dict[str, Any] = {"params": params}
+    for item in args.base:
+        name, sep, raw = item.partition("=")
+        if not sep or not name:
+            raise InputError(f"--base: expected NAME=VALUE, got {item!r}")
+        try:
+            base[name] = json.loads(raw)
+        except json.JSONDecodeError:
+            base[name] = raw
+    func = BUILTIN_POINT_FUNCS.get(args.point_func, args.point_func)
+    if args.executor not in ("serial", "process", "dask"):
+        raise InputError(f"--executor: expected serial, process or dask, got {args.executor!r}")
+    result = run_sweep(
+        func,
+        Grid(axes),
+        base=base,
+        out=args.out,
+        executor=args.executor,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        progress=not args.no_progress,
+        resume=not args.restart,
+        retry_failed=not args.keep_failed,
+    )
+    print(result.summary())
+    if result.failed:
+        for f in result.failed:
+            sys.stderr.write(f"failed point {f.point}: {f.error}\n")
+        return 1
+    return 0
+
+
+# ------------------------------------------------------- figures / reproduce
+def _which(text: str) -> list[int]:
+    try:
+        which = sorted({int(x) for x in text.split(",") if x.strip()})
+    except ValueError:
+        raise InputError(f"--which: expected figure numbers like 1,2,3,4, got {text!r}") from None
+    if not which or any(w not in (1, 2, 3, 4) for w in which):
+        raise InputError(f"--which: figures are 1, 2, 3 and 4, got {text!r}")
+    return which
+
+
+def _cmd_figures(args: argparse.Namespace) -> int:
+    params = resolve_params(args.preset, args.overrides)
+    which = _which(args.which)
+    from .figures import make_figures
+
+    paths = make_figures(which, Path(args.out), quick=args.quick, params=params, workers=args.workers)
+    for path in paths:
+        print(path)
+    return 0
+
+
+def _cmd_reproduce(args: argparse.Namespace) -> int:
+    if args.preset not in ("fig1", "physical"):
+        get_preset(args.preset)
+    from .reproduce import reproduce
+
+    out = reproduce(Path(args.out), quick=args.quick, preset=args.preset, workers=args.workers)
+    print(out)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``nrbundle`` argument parser (sub-commands)."""
     parser = _Parser(prog="nrbundle", description=__doc__.splitlines()[0])
@@ -201,6 +290,42 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cutoff", default="auto", help="auto (default), N or NA,NB,NM")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_cmd_steady)
+
+    p = sub.add_parser("crosscheck", help="every analytic claim vs exact diagonalization and the master equation")
+    _common(p)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_cmd_crosscheck)
+
+    p = sub.add_parser("sweep", help="run a point function over a parameter grid (checkpointed, resumable)")
+    _common(p)
+    p.add_argument("point_func", metavar="FUNC", help="'steady' (built in) or module:function of a point function")
+    p.add_argument("--axis", action="append", default=[], metavar="SPEC",
+                   help="NAME=START:STOP:NUM[:log] or NAME=a,b,c (repeatable; see docs/sweeps.md)")
+    p.add_argument("--out", required=True, help="output directory (checkpoints, result.npz, result.json)")
+    p.add_argument("--base", action="append", default=[], metavar="NAME=VALUE",
+                   help="further fixed keyword arguments of the point function (JSON values)")
+    p.add_argument("--executor", default="process", help="serial, process (default) or dask")
+    p.add_argument("--workers", type=int, default=None, help="worker processes (default: all cores)")
+    p.add_argument("--scheduler", default=None, help="dask: tcp://HOST:PORT of a scheduler, or local")
+    p.add_argument("--no-progress", action="store_true")
+    p.add_argument("--restart", action="store_true", help="discard checkpoints and start afresh")
+    p.add_argument("--keep-failed", action="store_true", help="on resume, do not retry failed points")
+    p.set_defaults(func=_cmd_sweep)
+
+    p = sub.add_parser("figures", help="regenerate the paper's figures (PDF and PNG)")
+    _common(p)
+    p.add_argument("--which", default="1,2,3,4", help="comma-separated figure numbers (default 1,2,3,4)")
+    p.add_argument("--out", default="nrbundle-out/figures", help="output directory")
+    p.add_argument("--quick", action="store_true", help="coarse grids; finishes in minutes")
+    p.add_argument("--workers", type=int, default=None)
+    p.set_defaults(func=_cmd_figures)
+
+    p = sub.add_parser("reproduce", help="derivation, resonances, crosscheck, figures and report in one folder")
+    p.add_argument("--preset", default="fig1")
+    p.add_argument("--out", default="nrbundle-out", help="output directory (default ./nrbundle-out)")
+    p.add_argument("--quick", action="store_true", help="coarse grids; finishes in minutes")
+    p.add_argument("--workers", type=int, default=None)
+    p.set_defaults(func=_cmd_reproduce)
 
     return parser
 
