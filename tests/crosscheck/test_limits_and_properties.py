@@ -1,8 +1,11 @@
 """Cross-validation over the presets and the four transitions, known limits, and a property test.
 
 Parameter region of the property test (documented in docs/claims.md): the paper's dispersive Mollow regime with
-weak linear couplings, Delta_sa in [-3.4, -2.8], xi in [0.7, 0.9], lambda_as in [0.15, 0.3],
-lambda_ab = lambda_am in [0.01, 0.03], omega_m in [1.03, 1.08], |Delta_F| in [0.015, 0.035] (omega_b = 1).
+weak linear couplings, Delta_sa in [-3.3, -2.9], xi in [0.7, 0.9], lambda_as in [0.1, 0.25],
+lambda_ab = lambda_am in [0.01, 0.025], omega_m in [1.04, 1.07], |Delta_F| in [0.02, 0.03] (omega_b = 1).
+A 40-point random survey of this region (docs/claims.md) gave at most 0.009 widths for the fourth-order position,
+7.8% for the third-order |g_eff|, and 0.004 widths / 0.5% for the three-state sixth-order route.
+Outside it (lambda_as -> 0.3 with Delta_sa -> -2.8) the ED labelling itself becomes ambiguous (pair weights < 0.8).
 """
 
 import itertools
@@ -92,22 +95,22 @@ def test_jaynes_cummings_mollow_limit():
 
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    Delta_sa=st.floats(-3.4, -2.8),
+    Delta_sa=st.floats(-3.3, -2.9),
     xi=st.floats(0.7, 0.9),
-    lambda_as=st.floats(0.15, 0.3),
-    lam=st.floats(0.01, 0.03),
-    omega_m=st.floats(1.03, 1.08),
-    Delta_F=st.floats(0.015, 0.035),
+    lambda_as=st.floats(0.1, 0.25),
+    lam=st.floats(0.01, 0.025),
+    omega_m=st.floats(1.04, 1.07),
+    Delta_F=st.floats(0.02, 0.03),
     pick=st.integers(0, 3),
 )
-# a point where the third-order g_eff is 5% off (partner state close): kept as a regression example
-@example(Delta_sa=-3.0, xi=0.71875, lambda_as=0.15625, lam=0.0234375, omega_m=1.0625, Delta_F=0.03125, pick=0)
+# the worst point of the survey (third-order g_eff 7.8% off): kept as a regression example
+@example(Delta_sa=-2.914, xi=0.78, lambda_as=0.144, lam=0.023, omega_m=1.044, Delta_F=0.027, pick=1)
 def test_property_corrected_resonance_inside_the_crossing(Delta_sa, xi, lambda_as, lam, omega_m, Delta_F, pick):
-    # In the dispersive region the fourth-order prediction must sit inside the avoided crossing: within 10% of the
-    # width (twice the acceptance at the paper's point: the region contains stronger lambda_as/gap ratios), and the
-    # third-order |g_eff| within 8% (fifth-order terms are ~(lambda_as c / gap)^2 and the partner pair state, |110->
-    # for |101-> and vice versa, can come within ~0.01 of |000+>). The three-state model space with the partner at
-    # sixth order is the precise route: 2% of the width and 1% in g.
+    # In the dispersive region the fourth-order prediction sits inside the avoided crossing with the acceptance of
+    # the paper's point (5% of the width); the third-order |g_eff| within 10% (fifth-order terms carry
+    # (lambda_o / gap)^2 and (lambda_as c / gap)^2 and the partner pair state, |110-> for |101-> and vice versa, can
+    # come within ~0.01 of |000+>). The three-state model space with the partner at sixth order is the precise
+    # route: 2% of the width and 1.5% in g.
     params = get_preset("fig1").replace(
         Delta_sa=Delta_sa, xi=xi, lambda_as=lambda_as, lambda_ab=lam, lambda_am=lam, omega_m=omega_m, Delta_F=Delta_F
     )
@@ -115,9 +118,9 @@ def test_property_corrected_resonance_inside_the_crossing(Delta_sa, xi, lambda_a
     corr = corrected_resonance(params, target, direction)
     ac = avoided_crossing(params, target, direction, cutoff=ED_CUTOFF)
     width = 2 * ac.half_splitting
-    assert abs(corr.Delta_ad - ac.resonance) < 0.10 * width
-    assert abs(abs(corr.g_eff) - ac.half_splitting) < 0.08 * ac.half_splitting
+    assert abs(corr.Delta_ad - ac.resonance) < 0.05 * width
+    assert abs(abs(corr.g_eff) - ac.half_splitting) < 0.10 * ac.half_splitting
     partner = (1, 1, 0) if target == (1, 0, 1) else (1, 0, 1)
     ec = effective_crossing(params, target, direction, order=6, spectators=[partner])
     assert abs(ec.Delta_ad - ac.resonance) < 0.02 * width
-    assert abs(ec.g_eff - ac.half_splitting) < 0.01 * ac.half_splitting
+    assert abs(ec.g_eff - ac.half_splitting) < 0.015 * ac.half_splitting
