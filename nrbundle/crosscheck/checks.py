@@ -294,15 +294,20 @@ def check_orange(params: Params, crossings: dict) -> list[Check]:
     ]
 
 
-def check_nonreciprocity(params: Params, target, direction, pair: str, Delta_ad: float) -> list[Check]:
-    """Steady state at a transition's resonance: target excitation for the resonant direction only."""
+def check_nonreciprocity(params: Params, target, direction, pair: str, Delta_ad: float) -> tuple[list[Check], Any]:
+    """Steady state at a transition's resonance: target excitation for the resonant direction only.
+
+    Returns the checks and the steady state of the resonant direction (reused by the witness checks).
+    """
     from ..numeric.convergence import solve_steady, steady_observables
 
     other = "right" if direction == "left" else "left"
     lab = f"{_label(target)},{direction}"
     mode = "n_m" if pair == "am" else "n_b"
-    res = solve_steady(params, direction, Delta_ad, cutoff="auto")
-    off = solve_steady(params, other, Delta_ad, cutoff="auto")
+    # converge what this check uses: the pair's occupations and correlations
+    observables = ("n_a", mode, f"g1_{pair}", f"g2_{pair}")
+    res = solve_steady(params, direction, Delta_ad, cutoff="auto", observables=observables)
+    off = solve_steady(params, other, Delta_ad, cutoff="auto", observables=("n_a", mode))
     o_res, o_off = steady_observables(res), steady_observables(off)
     ratio = o_res[mode] / max(o_off[mode], 1e-300)
     tol, why = TOLERANCES["nonreciprocity"]
@@ -324,15 +329,17 @@ def check_nonreciprocity(params: Params, target, direction, pair: str, Delta_ad:
         checks.append(Check(
             f"truncation[{lab},{tag} drive]", None, te, te, tol_t, te is not None and te <= tol_t,
             f"cutoff auto -> {o['cutoff']}; {why_t}", True, "truncation"))
-    return checks
+    return checks, res
 
 
-def check_witness(params: Params, Delta_ad: float, direction: str, pair: str) -> list[Check]:
-    """Fig. 4: D1 > 0 in the orange regime for the pair the paper names for this direction."""
-    from ..numeric.convergence import solve_steady
+def check_witness(st: Any, pair: str) -> list[Check]:
+    """Fig. 4: D1 > 0 in the orange regime for the pair the paper names for this direction.
+
+    ``st`` is the converged steady state at that regime's resonance (:class:`~nrbundle.numeric.convergence.SteadyState`).
+    """
     from ..numeric.witness import witness
 
-    st = solve_steady(params, direction, Delta_ad, cutoff="auto")
+    direction, Delta_ad = st.direction, st.Delta_ad
     o = "b" if pair == "ab" else "m"
     out = []
     for parties in (("a", o), ("a", o, "sigma")):
@@ -379,6 +386,7 @@ def run_checks(params: Params, *, dynamics: bool = True, steady: bool = True, wi
         except Exception as exc:  # noqa: BLE001
             report.checks.append(_failed(f"transition[{_label(target)},{direction}]", "resonance", exc))
     report.checks += check_orange(params, crossings)
+    states: dict = {}
     if steady:
         for target, direction, pair in PAPER_TRANSITIONS:
             ac = crossings.get((target, direction))
@@ -386,18 +394,19 @@ def run_checks(params: Params, *, dynamics: bool = True, steady: bool = True, wi
                 continue
             say(f"steady state |{_label(target)}> {direction}")
             try:
-                report.checks += check_nonreciprocity(params, target, direction, pair, ac.resonance)
+                checks, states[(target, direction)] = check_nonreciprocity(params, target, direction, pair, ac.resonance)
+                report.checks += checks
             except Exception as exc:  # noqa: BLE001
                 report.checks.append(_failed(f"nonreciprocity[{_label(target)},{direction}]", "nonreciprocity", exc))
-    if witness:
+    if steady and witness:
         for target, direction in ORANGE_TRANSITIONS:
-            ac = crossings.get((target, direction))
-            if ac is None:
+            st = states.get((target, direction))
+            if st is None:
                 continue
             pair = "ab" if target == (1, 1, 0) else "am"
             say(f"witness {pair} {direction}")
             try:
-                report.checks += check_witness(params, ac.resonance, direction, pair)
+                report.checks += check_witness(st, pair)
             except Exception as exc:  # noqa: BLE001
                 report.checks.append(_failed(f"witness[{pair},{direction}]", "witness", exc))
     report.elapsed = time.perf_counter() - t0
