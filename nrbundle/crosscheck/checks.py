@@ -60,6 +60,7 @@ TOLERANCES: dict[str, tuple[float, str]] = {
         "minimum ratio of the target-mode excitation for the resonant over the non-resonant drive direction",
     ),
     "truncation": (1e-2, "relative change of the steady-state observables between the last two cutoffs"),
+    "witness": (0.0, "D1 = max(0, W1) must be > 0"),
 }
 
 
@@ -332,22 +333,56 @@ def check_nonreciprocity(params: Params, target, direction, pair: str, Delta_ad:
     return checks, res
 
 
-def check_witness(st: Any, pair: str) -> list[Check]:
-    """Fig. 4: D1 > 0 in the orange regime for the pair the paper names for this direction.
+WITNESS_KAPPA_FACTORS: tuple[float, ...] = (0.5, 1.0, 2.0)
 
-    ``st`` is the converged steady state at that regime's resonance (:class:`~nrbundle.numeric.convergence.SteadyState`).
+
+def check_witness(st: Any, pair: str) -> list[Check]:
+    """Fig. 4: D1 > 0 in the antibunched-bundle regime, for the pair the paper names for this direction.
+
+    ``st`` is the converged steady state at that regime's resonance at the preset's kappa
+    (:class:`~nrbundle.numeric.convergence.SteadyState`). The regime is sampled at kappa times
+    :data:`WITNESS_KAPPA_FACTORS`; a point belongs to the antibunched-bundle regime when g2 < 1 and g1 > 1 (Fig. 3
+    shading). Two claims are checked per partition: D1 > 0 somewhere in the regime (the tool's verdict on Fig. 4),
+    and D1 > 0 at every sampled antibunched point (the paper's wording; a documented finding where it fails).
     """
+    from ..numeric.convergence import model_observables, solve_steady
     from ..numeric.witness import witness
 
-    direction, Delta_ad = st.direction, st.Delta_ad
+    direction, Delta_ad, params = st.direction, st.Delta_ad, st.params
     o = "b" if pair == "ab" else "m"
+    samples = []
+    for factor in WITNESS_KAPPA_FACTORS:
+        if factor == 1.0:
+            s_k = st
+        else:
+            p_k = params.replace(kappa=params.kappa * factor, kappa_a=None, kappa_b=None, kappa_m=None)
+            s_k = solve_steady(p_k, direction, Delta_ad, cutoff="auto", rtol=1e-2,
+                               observables=("n_a", f"n_{o}", f"g1_{pair}", f"g2_{pair}"))
+        obs = model_observables(s_k.model, s_k.rho_ss, (f"g1_{pair}", f"g2_{pair}"))
+        samples.append((s_k, obs[f"g1_{pair}"], obs[f"g2_{pair}"]))
     out = []
     for parties in (("a", o), ("a", o, "sigma")):
-        w = witness(st.rho_ss, parties)
-        name = f"witness_D1[{''.join(p[0] for p in parties)},{direction}]"
-        out.append(Check(name, None, w.W1, w.D1, 0.0, bool(w.D1 > 0.0),
-                         f"W1 = max eig(Q - 4 Gamma) (Eq. 4, see errata 2) at Delta_ad = {Delta_ad:.8f}, "
-                         f"cutoff {tuple(st.cutoff)}; passes when D1 > 0", True, "witness"))
+        tag = f"{''.join(p[0] for p in parties)},{direction}"
+        rows = []
+        for s_k, g1v, g2v in samples:
+            w = witness(s_k.rho_ss, parties)
+            rows.append((s_k.params.kappa, g1v, g2v, w.W1, tuple(s_k.cutoff)))
+        anti = [r for r in rows if r[2] < 1.0 < r[1]]
+        table = "; ".join(
+            f"kappa={k:.4g}: g1={a:.3g}, g2={b:.3g}, W1={w:.3g}, cutoff {c}" for k, a, b, w, c in rows
+        )
+        best = max((r[3] for r in anti), default=float("nan"))
+        worst = min((r[3] for r in anti), default=float("nan"))
+        out.append(Check(
+            f"witness_D1_in_regime[{tag}]", None, best, max(0.0, best) if anti else None, 0.0,
+            bool(anti) and best > 0.0,
+            f"W1 = max eig(Q - 4 Gamma) (Eq. 4, errata 2) at Delta_ad = {Delta_ad:.8f}; largest W1 over the "
+            f"antibunched points (passes when D1 = max(0, W1) > 0 there): {table}", True, "witness"))
+        out.append(Check(
+            f"witness_D1_everywhere_in_regime[{tag}]", None, worst, max(0.0, worst) if anti else None, 0.0,
+            bool(anti) and worst > 0.0,
+            "paper's wording (Fig. 4: entangled throughout the antibunched regime); smallest W1 over the antibunched "
+            "points; a documented finding where it fails (see docs/claims.md)", False, "witness"))
     return out
 
 
