@@ -1,0 +1,384 @@
+"""Model-level steady state of Eq. (1)-(2) with Fock-truncation control, and its observables.
+
+``solve_steady`` solves the master equation Eq. (2) for the Hamiltonian Eq. (1) with the fast solver of
+:mod:`nrbundle.numeric.steady` and either a fixed cutoff (checked: a populated top Fock level warns) or
+``cutoff="auto"``, which raises the cutoff of one mode at a time until the requested observables stop
+changing and no top level is populated.
+
+Automatic truncation (documented in ``docs/performance.md``)
+-----------------------------------------------------------
+Start at ``start`` (default (3, 3, 3)). Keep, for each mode o in (a, b, m), delta_o: the relative
+change of the observables caused by the last one-level raise of N_o. Repeat:
+
+1. a mode whose top Fock level holds more than ``top_threshold`` must be raised;
+2. otherwise a mode never raised yet, or whose delta_o >= rtol, must be raised;
+3. raise the mode that must be raised with the most populated top level (1.) or, in 2., first the
+   modes not yet probed (most populated top level first), then the largest delta_o;
+4. solve again, warm-started from the previous steady state embedded in the larger space.
+
+It stops when no mode must be raised: every top level holds <= top_threshold and every mode's last
+raise changed every observable by < rtol (relative). ``truncation_error`` is max_o delta_o, the
+largest relative change of any requested observable caused by the last raise of any mode.
+A mode that needs raising beyond ``max_cutoff`` raises :class:`~nrbundle.errors.ConvergenceError`.
+
+Uniqueness rule
+---------------
+``solve_steady`` refuses (InputError) a parameter set with any zero decay rate among kappa_a,
+kappa_b, kappa_m and gamma. Eq. (2) damps every mode and the atom; with a zero rate a mode keeps only
+sympathetic relaxation through the couplings, and it has none at all (a conserved occupation, hence a
+family of steady states) when its couplings vanish as well. Either way the answer would be
+ill-conditioned or not unique.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import warnings
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import numpy as np
+import qutip
+
+from ..errors import ConvergenceError, InputError, TruncationWarning
+from ..params import Params, check_direction, check_finite
+from .correlations import bundle_g2, g1
+from .model import MAX_DIMENSION, Model, parse_cutoff
+from .steady import steady_state
+
+__all__ = [
+    "SteadyState",
+    "solve_steady",
+    "steady_observables",
+    "model_observables",
+    "top_level_population",
+    "OBSERVABLE_NAMES",
+    "DEFAULT_OBSERVABLES",
+    "MODEL_TOL",
+    "DEFAULT_START",
+]
+
+#: Observables that :func:`model_observables` computes (keys of the CLI contract, minus the bookkeeping).
+OBSERVABLE_NAMES: tuple[str, ...] = ("n_a", "n_b", "n_m", "n_atom", "g1_ab", "g2_ab", "g1_am", "g2_am")
+#: Observables whose convergence ``cutoff="auto"`` checks by default.
+DEFAULT_OBSERVABLES: tuple[str, ...] = ("n_a", "n_b", "n_m", "g2_ab", "g2_am")
+#: Relative Liouvillian residual of every model solve. Bundle correlations of an off-resonant pair
+#: (e.g. g2_ab at the |101-> resonance) have numerators ~1e-9 that sit in slowly relaxing (rate ~kappa)
+#: sectors; their relative error is ~1e11 times the relative residual, so 1e-15 (a few times the
+#: double-precision floor, ~2e-17) is needed to keep them to ~1e-4.
+MODEL_TOL = 1e-15
+#: First cutoff of the automatic truncation.
+DEFAULT_START: tuple[int, int, int] = (3, 3, 3)
+_MODES: tuple[str, str, str] = ("a", "b", "m")
+
+
+@dataclass(frozen=True)
+class SteadyState:
+    """Steady state of Eq. (2) at one drive detuning, with its provenance.
+
+    Attributes
+    ----------
+    rho_ss
+        Steady-state density matrix (tensor order a, b, m, atom).
+    params, direction, Delta_ad
+        What was solved.
+    cutoff
+        Fock levels kept per mode, ``(N_a, N_b, N_m)``, of ``rho_ss``.
+    residual
+        Relative Liouvillian residual ||L rho_ss||_F / s_L (see :mod:`nrbundle.numeric.steady`).
+    iterations
+        GMRES iterations of the final solve.
+    time
+        Wall time in seconds of every solve together.
+    top_level_population
+        ``{"a", "b", "m"}`` -> population of the highest kept Fock level of that mode.
+    truncation_error
+        Largest relative change of the requested observables caused by the last one-level raise of
+        any mode (``cutoff="auto"``), or ``None`` for a fixed cutoff.
+    history
+        ``[(cutoff, observables), ...]`` for every cutoff solved, in order.
+    mode_changes
+        ``{"a", "b", "m"}`` -> relative change of the observables at the last raise of that mode
+        (``cutoff="auto"`` only; empty otherwise).
+    """
+
+    rho_ss: qutip.Qobj
+    params: Params
+    direction: str
+    Delta_ad: float
+    cutoff: tuple[int, int, int]
+    residual: float
+    iterations: int
+    time: float
+    top_level_population: dict
+    truncation_error: float | None
+    history: list = field(default_factory=list)
+    mode_changes: dict = field(default_factory=dict)
+
+    @property
+    def model(self) -> Model:
+        """The :class:`Model` (operators) at this state's cutoff."""
+        return Model(self.params, self.direction, self.cutoff)
+
+
+# ----------------------------------------------------------------------------- observables
+def model_observables(model: Model, rho: qutip.Qobj, names: Sequence[str] = OBSERVABLE_NAMES) -> dict[str, float]:
+    """Mean occupations and the correlations of Fig. 3 in a state of the model.
+
+    n_o = <o^dag o>, n_atom = <sigma^dag sigma>; g1_oo' = g^(2)_{1,oo'}(0) (:func:`correlations.g1`) and
+    g2_oo' = Eq. (3) at tau = 0 with O = o o' (:func:`correlations.bundle_g2`).
+    """
+    ops = model.ops
+    nums = model.number_ops()
+    out: dict[str, float] = {}
+    for name in names:
+        if name in nums:
+            out[name] = float(qutip.expect(nums[name], rho))
+        elif name in ("g1_ab", "g1_am"):
+            out[name] = g1(rho, ops["a"], ops[name[-1]])
+        elif name in ("g2_ab", "g2_am"):
+            out[name] = bundle_g2(rho, ops["a"], ops[name[-1]])
+        else:
+            raise InputError(f"observables: unknown observable {name!r}; known: {', '.join(OBSERVABLE_NAMES)}")
+    return out
+
+
+def top_level_population(model: Model, rho: qutip.Qobj) -> dict[str, float]:
+    """Population of the highest kept Fock level of each mode, ``{"a", "b", "m"}`` -> float."""
+    return {o: float(qutip.expect(P, rho)) for o, P in model.top_level_projectors().items()}
+
+
+def steady_observables(state: SteadyState) -> dict[str, Any]:
+    """The CLI contract of a steady state: occupations, correlations and how they were obtained.
+
+    Returns
+    -------
+    dict
+        ``{"n_a", "n_b", "n_m", "n_atom", "g1_ab", "g2_ab", "g1_am", "g2_am"}`` (floats; Eq. 3 and the
+        g1 of Fig. 3), ``"cutoff": [N_a, N_b, N_m]``, ``"residual"`` (float) and ``"truncation_error"``
+        (float, or ``None`` for a fixed cutoff).
+    """
+    obs = model_observables(state.model, state.rho_ss, OBSERVABLE_NAMES)
+    out: dict[str, Any] = {k: float(v) for k, v in obs.items()}
+    out["cutoff"] = [int(n) for n in state.cutoff]
+    out["residual"] = float(state.residual)
+    out["truncation_error"] = None if state.truncation_error is None else float(state.truncation_error)
+    return out
+
+
+# ----------------------------------------------------------------------------- helpers
+def _check_rates(params: Params) -> None:
+    rates = params.rates
+    for name, label in (("kappa_a", "mode a"), ("kappa_b", "mode b"), ("kappa_m", "mode m"), ("gamma", "the atom")):
+        if not rates[name] > 0:
+            raise InputError(
+                f"{name}: is 0, so {label} has no decay channel of its own and Eq. (2) has no unique, "
+                "well-conditioned steady state; solve_steady needs kappa_a, kappa_b, kappa_m, gamma > 0"
+            )
+
+
+def _relative_change(old: dict[str, float], new: dict[str, float]) -> float:
+    worst = 0.0
+    for k, v in new.items():
+        u = old[k]
+        if not (math.isfinite(u) and math.isfinite(v)):
+            return math.inf
+        den = max(abs(v), abs(u))
+        if den == 0.0:
+            continue
+        worst = max(worst, abs(v - u) / den)
+    return worst
+
+
+def _embed(rho: np.ndarray, old: tuple[int, int, int], new: tuple[int, int, int]) -> np.ndarray:
+    """Zero-pad a density matrix of cutoff ``old`` into the space of cutoff ``new`` (each N_new >= N_old)."""
+    shape_old = (*old, 2)
+    shape_new = (*new, 2)
+    R = rho.reshape(shape_old + shape_old)
+    out = np.zeros(shape_new + shape_new, dtype=complex)
+    out[tuple(slice(0, n) for n in shape_old + shape_old)] = R
+    d = int(np.prod(shape_new))
+    return out.reshape(d, d)
+
+
+def _check_observable_names(observables: Sequence[str] | None) -> tuple[str, ...]:
+    if observables is None:
+        return DEFAULT_OBSERVABLES
+    if isinstance(observables, str):
+        observables = [observables]
+    names = tuple(observables)
+    if not names:
+        raise InputError("observables: expected at least one name")
+    for n in names:
+        if n not in OBSERVABLE_NAMES:
+            raise InputError(f"observables: unknown observable {n!r}; known: {', '.join(OBSERVABLE_NAMES)}")
+    return names
+
+
+# ----------------------------------------------------------------------------- solver
+def solve_steady(
+    params: Params,
+    direction: str,
+    Delta_ad: float,
+    cutoff: str | int | Sequence[int] = "auto",
+    *,
+    rtol: float = 1e-3,
+    top_threshold: float = 1e-3,
+    max_cutoff: int = 8,
+    observables: Sequence[str] | None = None,
+    start: int | Sequence[int] = DEFAULT_START,
+    tol: float = MODEL_TOL,
+) -> SteadyState:
+    """Steady state of Eq. (2) with the Hamiltonian Eq. (1), at a fixed or automatically converged cutoff.
+
+    Parameters
+    ----------
+    params
+        Physical parameters (every decay rate must be > 0, see the module's uniqueness rule).
+    direction
+        ``"left"`` or ``"right"`` (sign of Delta_F).
+    Delta_ad
+        Drive detuning of Eq. (1).
+    cutoff
+        ``"auto"`` (raise one mode at a time, see the module docstring), one int N for every mode,
+        or ``(N_a, N_b, N_m)`` (or the text ``"NA,NB,NM"``).
+    rtol
+        ``"auto"``: largest allowed relative change of each requested observable under a one-level
+        raise of any mode.
+    top_threshold
+        Largest allowed population of a mode's top kept Fock level; a fixed cutoff above it warns
+        with :class:`~nrbundle.errors.TruncationWarning`.
+    max_cutoff
+        ``"auto"``: largest N per mode.
+    observables
+        Names (from :data:`OBSERVABLE_NAMES`) whose convergence ``"auto"`` checks; default
+        :data:`DEFAULT_OBSERVABLES` (n_a, n_b, n_m, g2_ab, g2_am).
+    start
+        ``"auto"``: first cutoff.
+    tol
+        Relative Liouvillian residual required of every solve.
+
+    Returns
+    -------
+    SteadyState
+
+    Raises
+    ------
+    InputError
+        Bad input, or a zero decay rate (no unique steady state).
+    ConvergenceError
+        A solve missed ``tol``, or ``"auto"`` needed a cutoff above ``max_cutoff`` (or the dimension
+        limit); the exception's ``.state`` holds the last :class:`SteadyState` reached.
+    """
+    if not isinstance(params, Params):
+        raise InputError(f"params: expected a nrbundle Params, got {type(params).__name__}")
+    check_direction(direction)
+    Delta_ad = check_finite("Delta_ad", Delta_ad)
+    _check_rates(params)
+    names = _check_observable_names(observables)
+    for name, val in (("rtol", rtol), ("top_threshold", top_threshold)):
+        v = check_finite(name, val)
+        if not 0 < v < 1:
+            raise InputError(f"{name}: must lie in (0, 1), got {val!r}")
+    t0 = time.perf_counter()
+
+    if not (isinstance(cutoff, str) and cutoff.strip().lower() == "auto"):
+        N = parse_cutoff(cutoff)
+        model = Model(params, direction, N)
+        res = steady_state(model.H(Delta_ad), model.c_ops, tol=tol)
+        obs = model_observables(model, res.rho_ss, names)
+        top = top_level_population(model, res.rho_ss)
+        bad = [f"{o} (N_{o}={n}): {top[o]:.3g}" for o, n in zip(_MODES, N) if top[o] > top_threshold]
+        if bad:
+            warnings.warn(
+                "top Fock level populated above top_threshold="
+                f"{top_threshold:g} for mode " + "; ".join(bad) + " - raise the cutoff or use cutoff='auto'",
+                TruncationWarning,
+                stacklevel=2,
+            )
+        return SteadyState(
+            rho_ss=res.rho_ss,
+            params=params,
+            direction=direction,
+            Delta_ad=Delta_ad,
+            cutoff=N,
+            residual=res.residual,
+            iterations=res.iterations,
+            time=time.perf_counter() - t0,
+            top_level_population=top,
+            truncation_error=None,
+            history=[(N, obs)],
+        )
+
+    max_cutoff = int(max_cutoff)
+    N = list(parse_cutoff(start))
+    if max(N) > max_cutoff:
+        raise InputError(f"max_cutoff: {max_cutoff} is below the starting cutoff {tuple(N)}")
+    model = Model(params, direction, tuple(N))
+    res = steady_state(model.H(Delta_ad), model.c_ops, tol=tol)
+    obs = model_observables(model, res.rho_ss, names)
+    top = top_level_population(model, res.rho_ss)
+    history: list = [(tuple(N), obs)]
+    delta: dict[str, float | None] = {o: None for o in _MODES}
+
+    def state_now(err: float | None) -> SteadyState:
+        return SteadyState(
+            rho_ss=res.rho_ss,
+            params=params,
+            direction=direction,
+            Delta_ad=Delta_ad,
+            cutoff=tuple(N),  # type: ignore[arg-type]
+            residual=res.residual,
+            iterations=res.iterations,
+            time=time.perf_counter() - t0,
+            top_level_population=top,
+            truncation_error=err,
+            history=list(history),
+            mode_changes={o: v for o, v in delta.items() if v is not None},
+        )
+
+    while True:
+        populated = [o for o in _MODES if top[o] > top_threshold]
+        if populated:
+            order = sorted(populated, key=lambda o: -top[o])
+        else:
+            unprobed = sorted((o for o in _MODES if delta[o] is None), key=lambda o: -top[o])
+            changing = sorted((o for o in _MODES if delta[o] is not None and delta[o] >= rtol), key=lambda o: -delta[o])
+            order = unprobed + changing
+        if not order:
+            break
+        choice = None
+        for o in order:
+            i = _MODES.index(o)
+            trial = list(N)
+            trial[i] += 1
+            if trial[i] <= max_cutoff and 2 * trial[0] * trial[1] * trial[2] <= MAX_DIMENSION:
+                choice = i
+                break
+        if choice is None:
+            err_now = max((v for v in delta.values() if v is not None), default=math.inf)
+            state = state_now(err_now)
+            why = ", ".join(
+                f"{o}: top level {top[o]:.2g}" + (f", last change {delta[o]:.2g}" if delta[o] is not None else "")
+                for o in order
+            )
+            exc = ConvergenceError(
+                f"cutoff: 'auto' did not converge to rtol={rtol:g} within max_cutoff={max_cutoff} "
+                f"(reached {tuple(N)}; {why})"
+            )
+            exc.state = state  # type: ignore[attr-defined]
+            raise exc
+        old_N = tuple(N)
+        N[choice] += 1
+        model = Model(params, direction, tuple(N))
+        rho0 = _embed(res.rho_ss.full(), old_N, tuple(N))  # type: ignore[arg-type]
+        res = steady_state(model.H(Delta_ad), model.c_ops, tol=tol, rho0=rho0)
+        new_obs = model_observables(model, res.rho_ss, names)
+        top = top_level_population(model, res.rho_ss)
+        delta[_MODES[choice]] = _relative_change(obs, new_obs)
+        obs = new_obs
+        history.append((tuple(N), obs))
+
+    err = max(v for v in delta.values() if v is not None)
+    return state_now(err)

@@ -1,0 +1,230 @@
+"""Equal-time and delayed correlation functions: g1_oo'(0), the bundle correlation Eq. (3), g2(tau).
+
+Conventions (NOTES.md and the main text below Eq. 3):
+
+* ``g1(rho, o1, o2)`` is the cross correlation g^(2)_{1,oo'}(0) = <o^dag o o'^dag o'> / (<o^dag o><o'^dag o'>),
+  evaluated in normal order, <o1^dag o2^dag o2 o1>. For operators of different modes (the paper's use,
+  o != o') the two orders are identical; for o1 = o2 = o the normal order gives the usual
+  g^(2)_{1,oo}(0) = <o^dag^2 o^2>/<o^dag o>^2 that the paper calls "single photon with g_{1,aa} << 1".
+* ``bundle_g2(rho, o1, o2)`` is Eq. (3) at tau = 0 with O = o1 o2:
+  g^(2)_{2,oo'}(0) = <O^dag O^dag O O> / <O^dag O>^2.
+* ``g2_tau`` is Eq. (3) (or any delayed second-order correlation) in the steady state, by the quantum
+  regression theorem: G2(tau) = Tr[op2^dag op2 e^{L tau}(op rho_ss op^dag)] / (<op^dag op><op2^dag op2>).
+  Eq. (3)'s tau-dependent bundle correlation is ``g2_tau(H, c_ops, rho_ss, o1 * o2, tlist)``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Literal, Sequence
+
+import numpy as np
+import qutip
+import scipy.sparse as sp
+import scipy.sparse.linalg as spla
+
+from ..errors import InputError
+
+__all__ = ["expect", "g1", "bundle_g2", "g2_tau", "liouvillian_matrix"]
+
+
+def _csr(op: Any, name: str) -> sp.csr_array:
+    if isinstance(op, qutip.Qobj):
+        return sp.csr_array(op.to("csr").data.as_scipy()).astype(complex)
+    if sp.issparse(op):
+        return sp.csr_array(op).astype(complex)
+    arr = np.asarray(op, dtype=complex)
+    if arr.ndim != 2 or arr.shape[0] != arr.shape[1]:
+        raise InputError(f"{name}: expected a square operator, got shape {arr.shape}")
+    return sp.csr_array(arr)
+
+
+def _dense(op: Any, name: str) -> np.ndarray:
+    if isinstance(op, qutip.Qobj):
+        arr = op.full()
+    elif sp.issparse(op):
+        arr = op.toarray()
+    else:
+        arr = np.asarray(op, dtype=complex)
+    if arr.ndim != 2 or arr.shape[0] != arr.shape[1]:
+        raise InputError(f"{name}: expected a square matrix, got shape {arr.shape}")
+    return np.asarray(arr, dtype=complex)
+
+
+def _check_same(d: int, *ops: tuple[str, sp.csr_array]) -> None:
+    for name, op in ops:
+        if op.shape != (d, d):
+            raise InputError(f"{name}: shape {op.shape} does not match the state's dimension {d}")
+
+
+def expect(op: Any, rho: Any) -> complex:
+    """Tr(op rho) for an operator and a density matrix (``qutip.Qobj`` or arrays)."""
+    R = _dense(rho, "rho")
+    A = _csr(op, "op")
+    _check_same(R.shape[0], ("op", A))
+    return complex((A @ R).trace())
+
+
+def _ratio(num: complex, den: float) -> float:
+    if den == 0.0:
+        return math.nan
+    return float(num.real / den)
+
+
+def g1(rho: Any, o1: Any, o2: Any) -> float:
+    """Cross correlation g^(2)_{1,oo'}(0) = <o^dag o o'^dag o'> / (<o^dag o><o'^dag o'>) (main text, Fig. 3).
+
+    Evaluated in normal order, <o1^dag o2^dag o2 o1>; identical to the paper's expression when o1
+    and o2 act on different modes, and equal to the usual g^(2)(0) = <o^dag^2 o^2>/<o^dag o>^2 for
+    o1 = o2.
+
+    Parameters
+    ----------
+    rho
+        Density matrix.
+    o1, o2
+        Mode operators (e.g. ``a`` and ``b`` of :class:`nrbundle.numeric.model.Model`).
+
+    Returns
+    -------
+    float
+        The correlation; ``nan`` when a mean occupation is exactly zero.
+    """
+    R = _dense(rho, "rho")
+    A, B = _csr(o1, "o1"), _csr(o2, "o2")
+    _check_same(R.shape[0], ("o1", A), ("o2", B))
+    Ad, Bd = A.conj().T, B.conj().T
+    n1 = float(((Ad @ A) @ R).trace().real)
+    n2 = float(((Bd @ B) @ R).trace().real)
+    num = complex(((Ad @ Bd @ B @ A) @ R).trace())
+    return _ratio(num, n1 * n2)
+
+
+def bundle_g2(rho: Any, o1: Any, o2: Any) -> float:
+    """Bundle correlation Eq. (3) at tau = 0: g^(2)_{2,oo'}(0) = <O^dag O^dag O O> / <O^dag O>^2, O = o1 o2.
+
+    Parameters
+    ----------
+    rho
+        Density matrix.
+    o1, o2
+        Mode operators; the bundle operator is O = o1 o2.
+
+    Returns
+    -------
+    float
+        The correlation; ``nan`` when <O^dag O> is exactly zero.
+    """
+    R = _dense(rho, "rho")
+    A, B = _csr(o1, "o1"), _csr(o2, "o2")
+    _check_same(R.shape[0], ("o1", A), ("o2", B))
+    O = A @ B
+    Od = O.conj().T
+    OdO = Od @ O
+    n = float((OdO @ R).trace().real)
+    num = complex(((Od @ OdO @ O) @ R).trace())
+    return _ratio(num, n * n)
+
+
+def liouvillian_matrix(H: Any, c_ops: Sequence[Any]) -> sp.csr_array:
+    """Sparse Liouvillian of Eq. (2) acting on the row-major vectorisation vec(rho) = rho.reshape(-1).
+
+    With row-major vectorisation vec(A X B) = (A kron B^T) vec(X), so
+    L = -i(H kron 1 - 1 kron H^T) + sum_k [c kron conj(c) - (K kron 1 + 1 kron K^T)/2], K = sum c^dag c.
+    """
+    Hs = _csr(H, "H")
+    d = Hs.shape[0]
+    eye = sp.identity(d, dtype=complex, format="csr")
+    L = -1j * (sp.kron(Hs, eye) - sp.kron(eye, Hs.T))
+    for k, c in enumerate(c_ops):
+        C = _csr(c, f"c_ops[{k}]")
+        _check_same(d, (f"c_ops[{k}]", C))
+        CdC = C.conj().T @ C
+        L = L + sp.kron(C, C.conj()) - 0.5 * (sp.kron(CdC, eye) + sp.kron(eye, CdC.T))
+    return sp.csr_array(L)
+
+
+def g2_tau(
+    H: Any,
+    c_ops: Sequence[Any],
+    rho_ss: Any,
+    op: Any,
+    tlist: Sequence[float] | np.ndarray,
+    *,
+    op2: Any | None = None,
+    method: Literal["expm", "mesolve"] = "expm",
+) -> np.ndarray:
+    """Normalised delayed correlation in the steady state, by the quantum regression theorem (Eq. 3).
+
+    g2(tau) = Tr[op2^dag op2 e^{L tau}(op rho_ss op^dag)] / (<op^dag op> <op2^dag op2>)
+            = <op^dag(0) op2^dag(tau) op2(tau) op(0)> / (<op^dag op> <op2^dag op2>),
+
+    with op2 = op by default. For Eq. (3) pass op = o o' (the bundle operator).
+
+    Parameters
+    ----------
+    H, c_ops
+        Hamiltonian and collapse operators of the steady state ``rho_ss``.
+    rho_ss
+        Steady state of (H, c_ops) (e.g. from :func:`nrbundle.numeric.steady.steady_state`).
+    op
+        Operator applied at time 0.
+    tlist
+        Non-negative, non-decreasing delays tau.
+    op2
+        Operator applied at time tau (default ``op``).
+    method
+        ``"expm"``: exact propagation with ``scipy.sparse.linalg.expm_multiply`` on the sparse
+        Liouvillian (cost grows with ||L|| tau; small systems). ``"mesolve"``: ``qutip.mesolve`` of the
+        operator op rho_ss op^dag / <op^dag op> (8th-order Runge-Kutta ``dop853``, atol 1e-12,
+        rtol 1e-11; larger systems).
+
+    Returns
+    -------
+    numpy.ndarray
+        g2 at each tau in ``tlist`` (real part; the imaginary part vanishes for op2^dag op2 Hermitian).
+    """
+    taus = np.asarray(tlist, dtype=float)
+    if taus.ndim != 1 or taus.size == 0:
+        raise InputError("tlist: expected a non-empty 1-d sequence of delays")
+    if not np.all(np.isfinite(taus)) or taus[0] < 0 or np.any(np.diff(taus) < 0):
+        raise InputError("tlist: delays must be finite, >= 0 and non-decreasing")
+    if method not in ("expm", "mesolve"):
+        raise InputError(f"method: expected 'expm' or 'mesolve', got {method!r}")
+    R = _dense(rho_ss, "rho_ss")
+    d = R.shape[0]
+    A = _csr(op, "op")
+    B = A if op2 is None else _csr(op2, "op2")
+    _check_same(d, ("op", A), ("op2", B))
+    BdB = B.conj().T @ B
+    n_A = float(((A.conj().T @ A) @ R).trace().real)
+    n_B = float((BdB @ R).trace().real)
+    den = n_A * n_B
+    if den == 0.0:
+        return np.full(taus.shape, math.nan)
+    X0 = (A @ (A @ R).conj().T).conj().T  # A rho A^dag, row-major below
+    out = np.empty(taus.shape)
+    if method == "expm":
+        L = liouvillian_matrix(H, c_ops)
+        _check_same(d * d, ("liouvillian", L))
+        BdB_T = BdB.T.toarray().reshape(-1)  # Tr(M X) = sum_ij M_ij X_ji = vec(M^T) . vec(X)
+        x = X0.reshape(-1)
+        t_prev = 0.0
+        for k, t in enumerate(taus):
+            dt = t - t_prev
+            if dt > 0:
+                x = spla.expm_multiply(L * dt, x)
+            t_prev = t
+            out[k] = float(np.dot(BdB_T, x).real)
+    else:
+        Hq = H if isinstance(H, qutip.Qobj) else qutip.Qobj(_dense(H, "H"))
+        dims = Hq.dims
+        cq = [c if isinstance(c, qutip.Qobj) else qutip.Qobj(_dense(c, "c_ops"), dims=dims) for c in c_ops]
+        e_op = qutip.Qobj(BdB.toarray(), dims=dims)
+        t_eval = taus if taus[0] == 0.0 else np.concatenate([[0.0], taus])
+        # propagate op rho op^dag / <op^dag op> (unit trace) so that the ODE tolerances are relative
+        opts = {"method": "dop853", "atol": 1e-12, "rtol": 1e-11, "nsteps": 10**8, "progress_bar": False}
+        res = qutip.mesolve(Hq, qutip.Qobj(X0 / n_A, dims=dims), t_eval, cq, e_ops=[e_op], options=opts)
+        vals = n_A * np.real(np.asarray(res.expect[0]))
+        out[:] = vals if taus[0] == 0.0 else vals[1:]
+    return out / den

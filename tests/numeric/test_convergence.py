@@ -1,0 +1,225 @@
+"""Model-level steady state with Fock-truncation control (solve_steady) and its observables."""
+
+import json
+import math
+import warnings
+
+import numpy as np
+import pytest
+import qutip
+
+from nrbundle.errors import ConvergenceError, InputError, TruncationWarning
+from nrbundle.numeric.convergence import (
+    DEFAULT_OBSERVABLES,
+    MODEL_TOL,
+    OBSERVABLE_NAMES,
+    _embed,
+    _relative_change,
+    model_observables,
+    solve_steady,
+    steady_observables,
+)
+from nrbundle.numeric.correlations import bundle_g2, g1
+from nrbundle.numeric.model import Model
+from nrbundle.params import get_preset
+
+P = get_preset("fig1")
+CLI_KEYS = {"n_a", "n_b", "n_m", "n_atom", "g1_ab", "g2_ab", "g1_am", "g2_am", "cutoff", "residual", "truncation_error"}
+#: Observables from our solver and from qutip.steadystate agree to this relative precision at cutoff 2
+#: (both states are accurate to ~1e-12; the smallest observable, g2 numerators, is ~1e-6 there).
+CROSS_ROUTE_RTOL = 1e-7
+
+
+@pytest.fixture(scope="module")
+def auto_left_134():
+    """The issue's acceptance case: fig1, left drive, Delta_ad = 1.34, cutoff auto (a few seconds)."""
+    return solve_steady(P, "left", 1.34, "auto")
+
+
+# ------------------------------------------------------------------ cutoff = "auto"
+def test_auto_raises_the_cutoffs_the_answer_needs(auto_left_134):
+    s = auto_left_134
+    assert s.cutoff[0] >= 5 and s.cutoff[2] >= 5  # photon and magnon of the |101-> pair
+    assert s.truncation_error is not None and s.truncation_error < 1e-3
+    assert all(p <= 1e-3 for p in s.top_level_population.values())
+    assert s.residual <= MODEL_TOL
+    assert s.history[0][0] == (3, 3, 3) and s.history[-1][0] == s.cutoff
+    # the start was not good enough: bundle g2 of the resonant pair moved by more than 5 %
+    g_start, g_end = s.history[0][1]["g2_am"], s.history[-1][1]["g2_am"]
+    assert abs(g_start - g_end) / g_end > 0.05
+
+
+def test_auto_history_raises_one_mode_at_a_time_and_reports_its_changes(auto_left_134):
+    s = auto_left_134
+    last_change = {}
+    for (c0, o0), (c1, o1) in zip(s.history, s.history[1:]):
+        diff = np.subtract(c1, c0)
+        assert sorted(diff) == [0, 0, 1]
+        mode = "abm"[int(np.argmax(diff))]
+        last_change[mode] = max(abs(o1[k] - o0[k]) / max(abs(o1[k]), abs(o0[k])) for k in o0)
+        assert set(o1) == set(DEFAULT_OBSERVABLES)
+    assert last_change == pytest.approx(s.mode_changes, rel=1e-12)
+    assert s.truncation_error == max(s.mode_changes.values())
+
+
+def test_auto_state_observables_follow_the_cli_contract(auto_left_134):
+    obs = steady_observables(auto_left_134)
+    assert set(obs) == CLI_KEYS
+    assert obs["cutoff"] == list(auto_left_134.cutoff)
+    assert isinstance(obs["truncation_error"], float)
+    json.dumps(obs)  # plain JSON types
+    # the history's last entry was computed from the same state
+    for k in DEFAULT_OBSERVABLES:
+        assert obs[k] == pytest.approx(auto_left_134.history[-1][1][k], rel=1e-12)
+
+
+def test_auto_that_needs_more_than_max_cutoff_raises_with_the_state_reached():
+    with pytest.raises(ConvergenceError, match="max_cutoff=4") as exc:
+        solve_steady(P, "left", 1.34, "auto", max_cutoff=4)
+    state = exc.value.state
+    assert max(state.cutoff) <= 4
+    assert state.truncation_error >= 1e-3
+
+
+def test_auto_checks_only_the_requested_observables():
+    s = solve_steady(P, "left", 1.34, "auto", observables=["n_atom"], rtol=1e-2)
+    assert all(set(obs) == {"n_atom"} for _, obs in s.history)
+    assert s.truncation_error < 1e-2
+
+
+# ------------------------------------------------------------------ fixed cutoff
+def test_fixed_cutoff_with_a_populated_top_level_warns_naming_the_mode():
+    # with two levels, |n_a = 1> (the top) holds ~1 % of the population at the |101-> resonance
+    with pytest.warns(TruncationWarning, match=r"mode a \(N_a=2\): 0\.00[5-9]") as rec:
+        s = solve_steady(P, "left", 1.34, (2, 3, 3))
+    assert len(rec) == 1
+    msg = str(rec[0].message)
+    assert "b (N_b" not in msg and "m (N_m" not in msg
+    assert s.top_level_population["a"] > 1e-3
+    assert s.truncation_error is None
+    assert s.cutoff == (2, 3, 3) and s.residual <= MODEL_TOL
+
+
+def test_fixed_cutoff_with_empty_top_levels_does_not_warn():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        s = solve_steady(P, "right", 1.37, (4, 3, 4))
+    assert max(s.top_level_population.values()) < 1e-3
+    assert s.history == [((4, 3, 4), s.history[0][1])]
+
+
+def test_model_observables_agree_with_qutip_steadystate():
+    s = solve_steady(P, "left", 1.34, 2, top_threshold=0.5)
+    M = Model(P, "left", 2)
+    ref = qutip.steadystate(M.H(1.34), M.c_ops)
+    ours = steady_observables(s)
+    a, b, m = M.ops["a"], M.ops["b"], M.ops["m"]
+    theirs = {
+        "n_a": qutip.expect(a.dag() * a, ref),
+        "n_m": qutip.expect(m.dag() * m, ref),
+        "g1_ab": g1(ref, a, b),
+        "g1_am": g1(ref, a, m),
+    }
+    for k, v in theirs.items():
+        assert ours[k] == pytest.approx(v, rel=CROSS_ROUTE_RTOL)
+    assert ours["g2_ab"] == 0.0 and ours["g2_am"] == 0.0  # (a m)^2 = 0 with two levels per mode
+    assert ours["truncation_error"] is None and ours["cutoff"] == [2, 2, 2]
+
+
+def test_model_observables_uses_eq3_and_g1_definitions():
+    M = Model(P, "left", 3)
+    rho = qutip.tensor(qutip.fock_dm(3, 2), qutip.fock_dm(3, 1), qutip.fock_dm(3, 2), qutip.fock_dm(2, 0))
+    obs = model_observables(M, rho)
+    assert set(obs) == set(OBSERVABLE_NAMES)
+    assert obs["n_a"] == pytest.approx(2) and obs["n_atom"] == pytest.approx(1)
+    assert obs["g2_am"] == pytest.approx(1 / 4)  # (n1-1)(n2-1)/(n1 n2) for |2, 2>
+    assert obs["g2_ab"] == pytest.approx(0.0, abs=1e-15)  # n_b = 1
+    assert obs["g1_ab"] == pytest.approx(1.0) and obs["g1_am"] == pytest.approx(1.0)
+    assert obs["g2_am"] == pytest.approx(bundle_g2(rho, M.ops["a"], M.ops["m"]))
+
+
+# ------------------------------------------------------------------ refusals and input errors
+@pytest.mark.parametrize("rate", ["kappa_a", "kappa_b", "kappa_m", "gamma"])
+def test_zero_rate_is_refused_with_an_explanation(rate):
+    with pytest.raises(InputError, match=rf"^{rate}: is 0, so .* no unique"):
+        solve_steady(P.replace(**{rate: 0.0}), "left", 1.34, 3)
+
+
+def test_common_kappa_zero_is_refused():
+    with pytest.raises(InputError, match="kappa_a"):
+        solve_steady(P.replace(kappa=0.0), "left", 1.34, "auto")
+
+
+@pytest.mark.parametrize(
+    "kw, match",
+    [
+        (dict(cutoff="three"), "cutoff"),
+        (dict(cutoff=1), "cutoff"),
+        (dict(observables=["g2_xy"]), "observables"),
+        (dict(rtol=0.0), "rtol"),
+        (dict(top_threshold=2.0), "top_threshold"),
+        (dict(max_cutoff=2), "max_cutoff"),
+    ],
+)
+def test_bad_options_are_input_errors(kw, match):
+    args = dict(cutoff="auto")
+    args.update(kw)
+    cutoff = args.pop("cutoff")
+    with pytest.raises(InputError, match=match):
+        solve_steady(P, "left", 1.34, cutoff, **args)
+
+
+def test_bad_params_direction_and_detuning_are_input_errors():
+    with pytest.raises(InputError, match="params"):
+        solve_steady(P.to_dict(), "left", 1.34, 2)
+    with pytest.raises(InputError, match="direction"):
+        solve_steady(P, "up", 1.34, 2)
+    with pytest.raises(InputError, match="Delta_ad"):
+        solve_steady(P, "left", float("nan"), 2)
+
+
+# ------------------------------------------------------------------ helpers
+def test_embed_pads_with_zeros_and_preserves_elements():
+    rng = np.random.default_rng(3)
+    old, new = (2, 3, 2), (3, 3, 4)
+    d_old = 2 * 2 * 3 * 2
+    R = rng.normal(size=(d_old, d_old)) + 1j * rng.normal(size=(d_old, d_old))
+    E = _embed(R, old, new)
+    assert E.shape == (2 * 3 * 3 * 4,) * 2
+    assert np.trace(E) == pytest.approx(np.trace(R))
+    back = E.reshape(3, 3, 4, 2, 3, 3, 4, 2)[:2, :3, :2, :, :2, :3, :2, :].reshape(d_old, d_old)
+    assert np.array_equal(back, R)
+    assert np.abs(E).sum() == pytest.approx(np.abs(R).sum())
+
+
+def test_relative_change_is_the_largest_relative_difference():
+    assert _relative_change({"x": 1.0, "y": 2.0}, {"x": 1.1, "y": 2.0}) == pytest.approx(0.1 / 1.1)
+    assert _relative_change({"x": 0.0}, {"x": 0.0}) == 0.0
+    assert math.isinf(_relative_change({"x": float("nan")}, {"x": 1.0}))
+
+
+# ------------------------------------------------------------------ convergence study (slow)
+#: Four pair resonances of fig1 (exact diagonalisation, cutoff 5): (direction, Delta_ad, resonant pair).
+RESONANCES = [("left", 1.340779, "g2_am"), ("right", 1.369660, "g2_am"), ("left", 1.369561, "g2_ab"), ("right", 1.398539, "g2_ab")]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("direction, Delta_ad, pair", RESONANCES)
+def test_convergence_study_cutoff_3_to_7(direction, Delta_ad, pair, request):
+    if "slow" not in (request.config.getoption("markexpr") or ""):
+        pytest.skip("slow convergence study (~20 s per resonance): run with -m slow")
+    values = {}
+    for N in (3, 4, 5, 6, 7):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", TruncationWarning)
+            values[N] = steady_observables(solve_steady(P, direction, Delta_ad, N))
+    g = {N: v[pair] for N, v in values.items()}
+    # truncation matters: the resonant pair's bundle g2 moves by > 5 % between 3 and 6 levels ...
+    assert abs(g[3] - g[6]) / g[6] > 0.05
+    # ... and has converged to < 2e-3 between 6 and 7 levels
+    assert abs(g[7] - g[6]) / g[7] < 2e-3
+    # the automatic cutoff lands on the 7-level answer within its own error estimate (x3 safety)
+    auto = solve_steady(P, direction, Delta_ad, "auto")
+    obs = steady_observables(auto)
+    for k in DEFAULT_OBSERVABLES:
+        assert abs(obs[k] - values[7][k]) / abs(values[7][k]) < 3 * max(auto.truncation_error, 1e-4)

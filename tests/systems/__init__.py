@@ -1,0 +1,1 @@
+"""Reference open quantum systems with closed-form answers, used to validate the numerics."""
