@@ -17,6 +17,8 @@ from .params import DIRECTIONS, Params, check_finite, get_preset, parse_override
 
 __all__ = ["main", "build_parser", "resolve_params"]
 
+#: Level-shift orders of ``nrbundle resonances``: symbolic through 4, the float Schrieffer-Wolff recursion above.
+SHIFT_ORDERS: tuple[int, ...] = (0, 2, 3, 4, 5, 6, 7, 8)
 PAPER_TARGETS: tuple[tuple[int, int, int], ...] = ((1, 0, 1), (1, 1, 0))
 
 
@@ -81,8 +83,8 @@ def _cmd_resonances(args: argparse.Namespace) -> int:
     params = resolve_params(args.preset, args.overrides)
     targets = [parse_target(args.target)] if args.target else list(PAPER_TARGETS)
     directions = _directions(args.direction)
-    if args.shift_order not in (0, 2, 3, 4):
-        raise InputError(f"--shift-order: expected 0, 2, 3 or 4, got {args.shift_order}")
+    if args.shift_order not in SHIFT_ORDERS:
+        raise InputError(f"--shift-order: expected 0 or 2..8, got {args.shift_order}")
     from .analytic.predict import resonance_table
 
     table = resonance_table(params, targets, directions, shift_order=args.shift_order)
@@ -255,6 +257,42 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
     return 0
 
 
+# ------------------------------------------------------- dynamics / trajectory
+def _run_common(args: argparse.Namespace) -> tuple[Params, str, float | None, Any, Any]:
+    params = resolve_params(args.preset, args.overrides)
+    direction = _directions(args.direction, allow_both=False)[0]
+    Delta_ad = None if args.delta_ad is None else check_finite("--delta-ad", args.delta_ad)
+    target = parse_target(args.target) if args.target else None
+    if Delta_ad is None and target is None:
+        target = (1, 0, 1)
+    from .numeric.model import parse_cutoff
+
+    cutoff = parse_cutoff(args.cutoff)
+    return params, direction, Delta_ad, target, cutoff
+
+
+def _cmd_dynamics(args: argparse.Namespace) -> int:
+    params, direction, Delta_ad, target, cutoff = _run_common(args)
+    t_max = None if args.t_max is None else check_finite("--t-max", args.t_max)
+    from .runs import run_dynamics
+
+    for path in run_dynamics(params, direction, Path(args.out), Delta_ad=Delta_ad, target=target, t_max=t_max,
+                             points=args.points, cutoff=cutoff, open_system=args.open):
+        print(path)
+    return 0
+
+
+def _cmd_trajectory(args: argparse.Namespace) -> int:
+    params, direction, Delta_ad, target, cutoff = _run_common(args)
+    t_max = check_finite("--t-max", args.t_max)
+    from .runs import run_trajectory
+
+    for path in run_trajectory(params, direction, Path(args.out), Delta_ad=Delta_ad, target=target, t_max=t_max,
+                               points=args.points, cutoff=cutoff, seed=args.seed):
+        print(path)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``nrbundle`` argument parser (sub-commands)."""
     parser = _Parser(prog="nrbundle", description=__doc__.splitlines()[0])
@@ -264,7 +302,7 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.add_argument("--target", help="NA,NB,NM of the target |NA NB NM ->; default: the paper's |101-> and |110->")
     p.add_argument("--direction", default="both", help="left, right or both (default)")
-    p.add_argument("--shift-order", type=int, default=4, help="order of the level shifts (0, 2, 3, 4; default 4)")
+    p.add_argument("--shift-order", type=int, default=4, help="order of the level shifts (0 = closed form S18-S22, 2..8; default 4)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=_cmd_resonances)
 
@@ -326,6 +364,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quick", action="store_true", help="coarse grids; finishes in minutes")
     p.add_argument("--workers", type=int, default=None)
     p.set_defaults(func=_cmd_reproduce)
+
+    for name, helptext in (("dynamics", "super-Rabi population dynamics from |000+> (Fig. 2(a-c))"),
+                           ("trajectory", "one quantum trajectory with its jumps and bundles (Fig. 2(d-g))")):
+        p = sub.add_parser(name, help=helptext)
+        _common(p)
+        p.add_argument("--direction", required=True, help="left or right")
+        p.add_argument("--delta-ad", default=None, help="drive detuning; default: the ED resonance of --target")
+        p.add_argument("--target", default=None, help="NA,NB,NM whose resonance to sit on (default 1,0,1)")
+        p.add_argument("--cutoff", default="4" if name == "dynamics" else "3", help="N or NA,NB,NM")
+        p.add_argument("--points", type=int, default=1000 if name == "dynamics" else 2000, help="output times")
+        p.add_argument("--out", default="nrbundle-out/runs", help="output directory")
+        if name == "dynamics":
+            p.add_argument("--t-max", default=None, help="final time (default 2.5 super-Rabi transfer times)")
+            p.add_argument("--open", action="store_true", help="master equation Eq. (2) instead of closed dynamics")
+            p.set_defaults(func=_cmd_dynamics)
+        else:
+            p.add_argument("--t-max", default="20000", help="final time (default 2e4)")
+            p.add_argument("--seed", type=int, default=1, help="random seed (same seed, same jumps)")
+            p.set_defaults(func=_cmd_trajectory)
 
     return parser
 

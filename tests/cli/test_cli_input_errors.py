@@ -20,7 +20,8 @@ BAD = [
     (["resonances", "--target", "x,y,z"], "target"),
     (["resonances", "--direction", "up"], "direction"),
     (["resonances", "--shift-order", "two"], "shift-order"),
-    (["resonances", "--shift-order", "7"], "shift-order"),
+    (["resonances", "--shift-order", "9"], "shift-order"),
+    (["resonances", "--shift-order", "1"], "shift-order"),
     (["nonsense"], "nonsense"),
 ]
 

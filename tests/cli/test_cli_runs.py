@@ -1,0 +1,77 @@
+"""The numeric CLI commands end to end on small cutoffs: contract keys, files written, provenance."""
+
+import json
+
+import numpy as np
+import pytest
+
+from nrbundle.cli import main
+from nrbundle.numeric.spectrum import avoided_crossing
+from nrbundle.params import get_preset
+
+
+def _json_out(capsys):
+    return json.loads(capsys.readouterr().out)
+
+
+def test_resonances_json_contract(capsys):
+    assert main(["resonances", "--preset", "fig1", "--json"]) == 0
+    d = _json_out(capsys)
+    assert set(d) == {"preset", "units", "parameters", "transitions"}
+    assert len(d["transitions"]) == 4
+    keys = {"target", "direction", "closed_form", "corrected", "shift_order", "g_eff", "g_eff_order", "valid"}
+    for t in d["transitions"]:
+        assert set(t) == keys
+        assert t["valid"] and t["g_eff_order"] == 3 and t["shift_order"] == 4
+        assert t["corrected"] - t["closed_form"] > 0.015  # the level shifts push every resonance up (errata 7)
+
+
+def test_resonances_general_target_and_order(capsys):
+    assert main(["resonances", "--target", "2,0,2", "--direction", "left", "--shift-order", "2", "--json"]) == 0
+    (t,) = _json_out(capsys)["transitions"]
+    assert t["target"] == [2, 0, 2] and t["shift_order"] == 2 and t["g_eff_order"] == 4  # two lambda_am, two lambda_as (docs/effective.md)
+
+
+def test_spectrum_matches_library(capsys):
+    assert main(["spectrum", "--target", "1,1,0", "--direction", "right", "--cutoff", "3", "--json"]) == 0
+    d = _json_out(capsys)
+    assert set(d) == {"target", "direction", "resonance", "half_splitting", "cutoff"}
+    ac = avoided_crossing(get_preset("fig1"), (1, 1, 0), "right", cutoff=3)
+    assert d["resonance"] == pytest.approx(ac.resonance, abs=1e-9)
+    assert d["cutoff"] == [3, 3, 3]
+
+
+def test_steady_json_contract(capsys):
+    assert main(["steady", "--direction", "left", "--delta-ad", "1.3402", "--cutoff", "3", "--json"]) == 0
+    d = _json_out(capsys)
+    assert set(d) == {"n_a", "n_b", "n_m", "n_atom", "g1_ab", "g2_ab", "g1_am", "g2_am", "cutoff", "residual",
+                      "truncation_error"}
+    assert d["cutoff"] == [3, 3, 3] and d["truncation_error"] is None and d["residual"] < 1e-10
+
+
+def test_dynamics_and_trajectory_write_data_and_figures(tmp_path, capsys):
+    out = tmp_path / "runs"
+    assert main(["dynamics", "--direction", "left", "--cutoff", "3", "--points", "200", "--out", str(out)]) == 0
+    prov = json.loads((out / "dynamics_left_closed.json").read_text())
+    assert prov["cutoff"] == [3, 3, 3] and prov["Delta_ad_from"].startswith("ED resonance")
+    data = np.load(out / "dynamics_left_closed.npz")
+    assert data["P_101-"].max() > 0.8  # full super-Rabi transfer on resonance
+    assert prov["super_rabi_g_eff"] == pytest.approx(prov["ed_half_splitting"], rel=0.03)
+    assert main(["trajectory", "--direction", "left", "--cutoff", "2", "--t-max", "2000", "--points", "100",
+                 "--seed", "3", "--out", str(out)]) == 0
+    tp = json.loads((out / "trajectory_left_seed3.json").read_text())
+    assert tp["seed"] == 3 and set(tp["channels"]) <= {"a", "b", "m", "sigma"}
+    for stem in ("dynamics_left_closed", "trajectory_left_seed3"):
+        for ext in ("pdf", "png"):
+            assert (out / f"{stem}.{ext}").stat().st_size > 1000
+
+
+def test_sweep_cli_resumes(tmp_path, capsys):
+    argv = ["sweep", "steady", "--axis", "Delta_ad=1.335:1.345:3", "--axis", "direction=left", "--base",
+            "cutoff=[2,2,2]", "--out", str(tmp_path / "s"), "--executor", "serial", "--no-progress"]
+    assert main(argv) == 0
+    assert "3 computed" in capsys.readouterr().out
+    assert main(argv) == 0
+    assert "3 resumed" in capsys.readouterr().out
+    res = np.load(tmp_path / "s" / "result.npz")
+    assert res["n_m"].shape == (3, 1)
