@@ -45,6 +45,16 @@ def _default_t_max(half_splitting: float | None, params: Params) -> float:
     return 5.0e3 / params.omega_b
 
 
+def _time_grid(t_max: float, points: int) -> np.ndarray:
+    """Validated output times 0..t_max."""
+    if points < 10:
+        raise InputError(f"--points: need at least 10 time points, got {points}")
+    T = check_finite("t_max", t_max)
+    if T <= 0:
+        raise InputError(f"--t-max: must be > 0, got {T}")
+    return np.linspace(0.0, T, int(points))
+
+
 def run_dynamics(
     params: Params,
     direction: str,
@@ -63,13 +73,8 @@ def run_dynamics(
     from .numeric.dynamics import evolve, super_rabi_frequency
 
     check_direction(direction)
-    if points < 10:
-        raise InputError(f"--points: need at least 10 time points, got {points}")
     x, g, how = resolve_delta_ad(params, direction, Delta_ad, target, cutoff)
-    T = _default_t_max(g, params) if t_max is None else check_finite("t_max", t_max)
-    if T <= 0:
-        raise InputError(f"--t-max: must be > 0, got {T}")
-    tlist = np.linspace(0.0, T, int(points))
+    tlist = _time_grid(_default_t_max(g, params) if t_max is None else t_max, points)
     dyn = evolve(params, direction, x, tlist, cutoff=cutoff, open_system=open_system)
     label = None if target is None else "".join(map(str, target)) + "-"
     freq = None
@@ -127,15 +132,10 @@ def run_trajectory(
     from .numeric.trajectories import detect_bundles, trajectory
 
     check_direction(direction)
-    if points < 10:
-        raise InputError(f"--points: need at least 10 time points, got {points}")
     if int(seed) < 0:
         raise InputError(f"--seed: must be >= 0, got {seed}")
-    T = check_finite("t_max", t_max)
-    if T <= 0:
-        raise InputError(f"--t-max: must be > 0, got {T}")
+    tlist = _time_grid(t_max, points)
     x, _, how = resolve_delta_ad(params, direction, Delta_ad, target, cutoff)
-    tlist = np.linspace(0.0, T, int(points))
     tr = trajectory(params, direction, x, tlist, cutoff=cutoff, seed=int(seed))
     partner = "m" if target is None or tuple(target)[2] > 0 else "b"
     stats = detect_bundles(tr, pair=("a", partner), window=window)

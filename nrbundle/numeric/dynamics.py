@@ -31,6 +31,7 @@ __all__ = [
     "evolve",
     "super_rabi_frequency",
     "population_projectors",
+    "initial_and_projectors",
     "DEFAULT_POPULATIONS",
     "CLOSED_OPTIONS",
     "OPEN_OPTIONS",
@@ -128,6 +129,31 @@ def population_projectors(
 
 
 @single_blas_thread
+
+def initial_and_projectors(
+    model: Model,
+    Delta_ad: float,
+    initial: str | Sequence[Any],
+    populations: Sequence[str | Sequence[Any]] | None,
+) -> tuple[Any, qutip.Qobj, list, list]:
+    """Parsed initial label, initial product ket, population labels and projectors of a run.
+
+    Shared by :func:`evolve` and :func:`nrbundle.numeric.trajectories.trajectory`.
+
+    ``populations=None`` takes :data:`DEFAULT_POPULATIONS` that fit inside the model's cutoff.
+    """
+    init = parse_label(initial)
+    psi0 = model.state(*init[:3], init[3], Delta_ad)
+    if populations is None:
+        labels = [
+            l for l in (parse_label(x) for x in DEFAULT_POPULATIONS)
+            if all(n < c for n, c in zip(l[:3], model.cutoff))
+        ]
+    else:
+        labels = [parse_label(x) for x in populations]
+    return init, psi0, labels, population_projectors(model, Delta_ad, labels)
+
+
 def evolve(
     params: Params,
     direction: str,
@@ -180,16 +206,7 @@ def evolve(
         raise InputError(f"solver: expected one of {', '.join(SOLVERS)}, got {solver!r}")
     if open_system != (solver == "mesolve"):
         raise InputError(f"solver: {solver!r} does not match open_system={open_system}")
-    init = parse_label(initial)
-    psi0 = model.state(*init[:3], init[3], Delta_ad)
-    if populations is None:
-        labels = [
-            l for l in (parse_label(x) for x in DEFAULT_POPULATIONS)
-            if all(n < c for n, c in zip(l[:3], model.cutoff))
-        ]
-    else:
-        labels = [parse_label(x) for x in populations]
-    projectors = population_projectors(model, Delta_ad, labels)
+    init, psi0, labels, projectors = initial_and_projectors(model, Delta_ad, initial, populations)
     H = model.H(Delta_ad)
 
     if solver == "eig":

@@ -18,9 +18,9 @@ import qutip
 
 from ..errors import ConvergenceError, InputError
 from ..params import Params, check_direction, check_finite
-from .dynamics import DEFAULT_POPULATIONS, _check_tlist, population_projectors
+from .dynamics import _check_tlist, initial_and_projectors
 from .model import Model
-from .spectrum import format_label, parse_label, single_blas_thread
+from .spectrum import format_label, single_blas_thread
 
 __all__ = [
     "JumpRecord",
@@ -186,16 +186,7 @@ def trajectory(
     model = Model(params, direction, cutoff)
     if not model.c_ops:
         raise InputError("params: all decay rates are zero; a trajectory needs at least one collapse operator")
-    init = parse_label(initial)
-    psi0 = model.state(*init[:3], init[3], Delta_ad)
-    if populations is None:
-        labels = [
-            l for l in (parse_label(x) for x in DEFAULT_POPULATIONS)
-            if all(n < c for n, c in zip(l[:3], model.cutoff))
-        ]
-    else:
-        labels = [parse_label(x) for x in populations]
-    projectors = population_projectors(model, Delta_ad, labels)
+    init, psi0, labels, projectors = initial_and_projectors(model, Delta_ad, initial, populations)
     used = {**MC_OPTIONS, **(dict(options) if options else {})}
     used["keep_runs_results"] = True
     try:
