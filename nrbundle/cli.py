@@ -387,8 +387,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _warning_line(message: Warning | str, category: type[Warning], filename: str, lineno: int, line: str | None = None) -> str:
+    return f"nrbundle: warning: {message}\n"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``nrbundle`` console script."""
+    import warnings
+
+    warnings.formatwarning = _warning_line  # one readable line per warning (e.g. TruncationWarning)
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
