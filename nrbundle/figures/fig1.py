@@ -211,7 +211,7 @@ def make_fig1(
             style.panel_label(ax, f"{lab} {style.DIRECTION_LABELS[d]}", loc="upper left")
         hs, ls_ = axes[0].get_legend_handles_labels()
         by = dict(zip(ls_, hs))
-        blank = style.plt.Line2D([], [], lw=0)
+        blank = style.Line2D([], [], lw=0)
         mode_labels = [rf"$\langle {m}^\dagger {m}\rangle$" for m in "abm"]
         marks = ["closed form S18–S22", "4th-order corrected"]
         # column-major fill: row 1 the three modes, row 2 the two resonance markers

@@ -169,7 +169,7 @@ def make_fig2(
     colors = {"000+": "k", "101-": style.MODE_COLORS["m"], "110-": style.MODE_COLORS["b"]}
     names = {k: rf"$P_{{{k[:3]}{k[3]}}}$" for k in ("000+", "000-", "101-", "110-", "100-", "100+", "001-")}
     with style.figure_style():
-        fig = style.plt.figure(figsize=(style.DOUBLE_WIDTH, 6.4), layout="constrained")
+        fig = style.Figure(figsize=(style.DOUBLE_WIDTH, 6.4), layout="constrained")
         gs = fig.add_gridspec(5, 3, height_ratios=[1.7, 0.75, 0.75, 0.75, 0.6])
         for j, (panel, (regime, dirs)) in enumerate(_RUNS.items()):
             ax = fig.add_subplot(gs[0, j])

@@ -1,6 +1,7 @@
 """One shared figure style for every nrbundle figure: sizes, fonts, colours, and the writers of figure files.
 
-All figures are drawn with the non-interactive Agg backend at journal column width (:data:`COLUMN_WIDTH`, 3.4 in)
+All figures are drawn without pyplot (``matplotlib.figure.Figure``, rendered by Agg when saved, so the caller's
+backend and pyplot state are untouched) at journal column width (:data:`COLUMN_WIDTH`, 3.4 in)
 or double width (:data:`DOUBLE_WIDTH`, 7.0 in), with 8-9 pt text, and saved as PDF and PNG (:data:`DPI`). Each
 figure writes the data it plots next to it: ``<name>.npz`` (arrays) and ``<name>.json`` (provenance: parameters,
 cutoffs, resonance positions, solver diagnostics, package versions, run time).
@@ -27,11 +28,9 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping, Sequence
 
 import matplotlib
-
-matplotlib.use("Agg")  # non-interactive: figures are only ever written to files
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
 __all__ = [
     "COLUMN_WIDTH",
@@ -51,6 +50,8 @@ __all__ = [
     "RC_PARAMS",
     "figure_style",
     "new_figure",
+    "Figure",
+    "Line2D",
     "panel_label",
     "save_figure",
     "write_data",
@@ -142,7 +143,7 @@ def new_figure(
     height: float | None = None,
     **kwargs: Any,
 ) -> tuple[Any, Any]:
-    """``plt.subplots`` at journal width.
+    """A :class:`~matplotlib.figure.Figure` with a grid of axes at journal width (``Figure.subplots``).
 
     Parameters
     ----------
@@ -153,14 +154,14 @@ def new_figure(
     height
         Inches; default 0.75 * single width per row.
     kwargs
-        Passed to ``plt.subplots`` (``sharex``, ``gridspec_kw``, ...); ``constrained_layout`` is on by default.
+        Passed to ``Figure.subplots`` (``sharex``, ``gridspec_kw``, ...); the layout is ``constrained``.
     """
     w = {"single": COLUMN_WIDTH, "double": DOUBLE_WIDTH}.get(width, width) if isinstance(width, str) else float(width)
     if isinstance(w, str):
         raise ValueError(f"width: expected 'single', 'double' or inches, got {width!r}")
     h = 0.75 * COLUMN_WIDTH * nrows if height is None else float(height)
-    kwargs.setdefault("layout", "constrained")
-    return plt.subplots(nrows, ncols, figsize=(w, h), **kwargs)
+    fig = Figure(figsize=(w, h), layout="constrained")
+    return fig, fig.subplots(nrows, ncols, **kwargs)
 
 
 def panel_label(ax: Any, text: str, *, loc: str = "upper left") -> None:
@@ -171,13 +172,12 @@ def panel_label(ax: Any, text: str, *, loc: str = "upper left") -> None:
 
 
 def save_figure(fig: Any, out_dir: str | os.PathLike[str], name: str) -> list[Path]:
-    """Write ``<name>.pdf`` and ``<name>.png`` (:data:`DPI`) into ``out_dir``; close the figure; return both paths."""
+    """Write ``<name>.pdf`` and ``<name>.png`` (:data:`DPI`) into ``out_dir``; return both paths."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = [out / f"{name}.pdf", out / f"{name}.png"]
     fig.savefig(paths[0])
     fig.savefig(paths[1], dpi=DPI)
-    plt.close(fig)
     return paths
 
 
