@@ -24,6 +24,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 from ..errors import InputError
+from .steady import _to_dense as _dense  # one converter for Qobj / sparse / array operators
 
 __all__ = ["expect", "g1", "bundle_g2", "g2_tau", "liouvillian_matrix"]
 
@@ -37,18 +38,6 @@ def _csr(op: Any, name: str) -> sp.csr_array:
     if arr.ndim != 2 or arr.shape[0] != arr.shape[1]:
         raise InputError(f"{name}: expected a square operator, got shape {arr.shape}")
     return sp.csr_array(arr)
-
-
-def _dense(op: Any, name: str) -> np.ndarray:
-    if isinstance(op, qutip.Qobj):
-        arr = op.full()
-    elif sp.issparse(op):
-        arr = op.toarray()
-    else:
-        arr = np.asarray(op, dtype=complex)
-    if arr.ndim != 2 or arr.shape[0] != arr.shape[1]:
-        raise InputError(f"{name}: expected a square matrix, got shape {arr.shape}")
-    return np.asarray(arr, dtype=complex)
 
 
 def _check_same(d: int, *ops: tuple[str, sp.csr_array]) -> None:
