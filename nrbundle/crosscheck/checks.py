@@ -259,10 +259,16 @@ def _check_super_rabi(params: Params, target, direction, ac, g: float, lab: str)
     name = f"g_eff_vs_super_rabi[{lab}]"
     cutoff = (4, 4, 4)  # cutoff 3 misplaces the resonance by about one width; 4 agrees with 5 to ~1e-2 widths
     try:
-        ac4 = ac if tuple(ac.cutoff) == cutoff else avoided_crossing(params, target, direction, cutoff=cutoff)
-        period = math.pi / (2.0 * ac4.half_splitting)
+        conv = ac.convergence or {}
+        if cutoff in conv.get("cutoffs", ()):  # reuse the ED ladder's result at this cutoff
+            i = conv["cutoffs"].index(cutoff)
+            resonance, half = conv["resonances"][i], conv["half_splittings"][i]
+        else:
+            ac4 = avoided_crossing(params, target, direction, cutoff=cutoff)
+            resonance, half = ac4.resonance, ac4.half_splitting
+        period = math.pi / (2.0 * half)
         tlist = np.linspace(0.0, 2.2 * period, 1500)
-        dyn = evolve(params, direction, ac4.resonance, tlist, cutoff=cutoff)
+        dyn = evolve(params, direction, resonance, tlist, cutoff=cutoff)
         freq = float(super_rabi_frequency(dyn, label=_label(target)))
     except Exception as exc:  # noqa: BLE001 - reported as a failed check
         return _failed(name, "coupling", exc)
