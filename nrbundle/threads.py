@@ -1,0 +1,97 @@
+"""BLAS thread limits: the one place that pins NumPy/SciPy's BLAS and OpenMP thread pools.
+
+The matrices of this project are small (dimension up to a few hundred): threaded BLAS only adds synchronisation,
+and next to a pool of worker processes on a 2-core machine it oversubscribes the cores (a single steady state
+then takes several times longer). Numeric routines limit themselves with :func:`limit_blas_threads` /
+:func:`single_blas_thread`; the sweep executors pin whole processes with :func:`pin_process` and start workers
+inside :func:`single_thread_environment`.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "BLAS_THREAD_VARS",
+    "limit_blas_threads",
+    "single_blas_thread",
+    "pin_process",
+    "single_thread_environment",
+]
+
+import contextlib
+import functools
+import os
+from typing import Any, Callable, Iterator, TypeVar
+
+#: Environment variables read by BLAS/OpenMP libraries when they are loaded.
+BLAS_THREAD_VARS: tuple[str, ...] = (
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "VECLIB_MAXIMUM_THREADS",
+    "NUMEXPR_NUM_THREADS",
+)
+
+
+@contextlib.contextmanager
+def limit_blas_threads(n: int = 1) -> Iterator[None]:
+    """Run the enclosed block with at most ``n`` BLAS threads (no-op without ``threadpoolctl``)."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl is a runtime dependency
+        yield
+        return
+    with threadpool_limits(limits=n, user_api="blas"):
+        yield
+
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def single_blas_thread(func: _F) -> _F:
+    """Decorator: run ``func`` inside :func:`limit_blas_threads` with one thread."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with limit_blas_threads(1):
+            return func(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+_PROCESS_LIMITER: Any = None
+
+
+def pin_process(n: int = 1) -> None:
+    """Limit BLAS/OpenMP to ``n`` threads for the rest of this process (idempotent).
+
+    Sets :data:`BLAS_THREAD_VARS` (read by libraries loaded later and by child processes) and, with
+    ``threadpoolctl``, limits the libraries already loaded.
+    """
+    global _PROCESS_LIMITER
+    for var in BLAS_THREAD_VARS:
+        os.environ[var] = str(int(n))
+    try:
+        import threadpoolctl
+    except ImportError:  # pragma: no cover
+        return
+    _PROCESS_LIMITER = threadpoolctl.threadpool_limits(limits=int(n))
+
+
+@contextlib.contextmanager
+def single_thread_environment() -> Iterator[None]:
+    """Set :data:`BLAS_THREAD_VARS` = 1 while worker processes are started, restoring them afterwards.
+
+    Spawned workers inherit the environment at start, so their BLAS libraries read the limit when NumPy is first
+    imported, before any initializer can run.
+    """
+    saved = {var: os.environ.get(var) for var in BLAS_THREAD_VARS}
+    try:
+        for var in BLAS_THREAD_VARS:
+            os.environ[var] = "1"
+        yield
+    finally:
+        for var, value in saved.items():
+            if value is None:
+                os.environ.pop(var, None)
+            else:
+                os.environ[var] = value
