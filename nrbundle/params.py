@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass
-from typing import Any, Iterable, Literal, Mapping
+from typing import Any, Iterable, Literal, Mapping, Sequence
 
 from .errors import InputError
 
@@ -254,17 +254,48 @@ def parse_overrides(items: Iterable[str]) -> dict[str, float]:
     return out
 
 
-def parse_target(text: str) -> tuple[int, int, int]:
-    """Parse ``"NA,NB,NM"`` into a tuple of three non-negative ints."""
-    parts = [p.strip() for p in str(text).split(",")]
-    if len(parts) != 3:
-        raise InputError(f"target: expected NA,NB,NM (three integers), got {text!r}")
-    try:
-        vals = tuple(int(p) for p in parts)
-    except ValueError:
-        raise InputError(f"target: expected NA,NB,NM (three integers), got {text!r}") from None
+def parse_target(target: str | Sequence[int]) -> tuple[int, int, int]:
+    """Validate a target |n_a n_b n_m ->: ``"NA,NB,NM"`` or a sequence of three integers, not all zero.
+
+    Non-integer entries (``1.5``, ``True``) are refused, never truncated.
+
+    Raises
+    ------
+    InputError
+        Naming ``target``, for anything but three non-negative integers with at least one quantum.
+    """
+    if isinstance(target, str):
+        parts = [p.strip() for p in target.split(",")]
+        if len(parts) != 3:
+            raise InputError(f"target: expected NA,NB,NM (three integers), got {_short(target)}")
+        try:
+            vals = tuple(int(p) for p in parts)
+        except ValueError:
+            raise InputError(f"target: expected NA,NB,NM (three integers), got {_short(target)}") from None
+    else:
+        try:
+            items = tuple(target)
+        except TypeError:
+            raise InputError(f"target: expected (n_a, n_b, n_m), got {_short(target)}") from None
+        if len(items) != 3 or not all(_is_integer(v) for v in items):
+            raise InputError(f"target: expected three integers (n_a, n_b, n_m), got {_short(target)}")
+        vals = tuple(int(v) for v in items)
     if any(v < 0 for v in vals):
-        raise InputError(f"target: occupation numbers must be >= 0, got {text!r}")
+        raise InputError(f"target: occupation numbers must be >= 0, got {_short(target)}")
     if sum(vals) == 0:
-        raise InputError(f"target: must hold at least one quantum, got {text!r}")
+        raise InputError(f"target: must hold at least one quantum, got {_short(target)}")
     return vals  # type: ignore[return-value]
+
+
+def _is_integer(v: Any) -> bool:
+    if isinstance(v, bool):
+        return False
+    if isinstance(v, int) or (hasattr(v, "dtype") and getattr(v.dtype, "kind", "") in "iu" and getattr(v, "ndim", 0) == 0):
+        return True
+    return False
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    """``repr(value)`` cut to ``limit`` characters (error lines never echo huge arguments)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
