@@ -1,10 +1,10 @@
-"""Benchmark and accuracy table of the Schrieffer-Wolff module (nrbundle.analytic.effective).
+"""Benchmark and accuracy table of the Schrieffer-Wolff modules (nrbundle.analytic.schrieffer_wolff, .effective).
 
 Run:  python bench/analytic.py [--no-ed] [--orders 0,2,4,6,8]
 
 Measures (one core; BLAS pinned to one thread):
-  * cold derivation time through fourth order for |101-> and |110-> (what latex_section needs), and of
-    latex_section itself;
+  * cold derivation time through fourth order for |101-> and |110-> (what the LaTeX effective section needs), and
+    of effective_section itself;
   * lambdify time of the shifted resonance condition;
   * evaluation of the vectorised condition at 10^4 parameter points (requirement: < 1 s);
   * the cost of one corrected_resonance call (symbolic, order 4; float recursion, order 6);
@@ -26,9 +26,13 @@ import numpy as np  # noqa: E402
 from scipy.optimize import minimize_scalar  # noqa: E402
 
 from nrbundle.analytic import effective as ef  # noqa: E402
+from nrbundle.analytic.dressed_states import state_label  # noqa: E402
+from nrbundle.analytic.latex import effective_section  # noqa: E402
+from nrbundle.analytic.schrieffer_wolff import effective_hamiltonian, numeric_effective_blocks  # noqa: E402
 from nrbundle.params import get_preset  # noqa: E402
+from nrbundle.transitions import PAPER_TRANSITIONS  # noqa: E402
 
-TRANSITIONS = [((1, 0, 1), "left"), ((1, 0, 1), "right"), ((1, 1, 0), "left"), ((1, 1, 0), "right")]
+TRANSITIONS = [(t.target, t.direction) for t in PAPER_TRANSITIONS]
 
 
 def timed(fn, *args, **kw):
@@ -39,7 +43,7 @@ def timed(fn, *args, **kw):
 
 def ed_minimum(params, target, direction, cutoff, centre, width=0.004):
     """Minimum of the splitting of the two eigenstates carrying most of |000+> and |target->."""
-    from nrbundle.numeric.model import Model
+    from nrbundle.numeric.model import Model  # deferred: QuTiP is needed only for the ED table (skipped by --no-ed)
 
     model = Model(params, direction, cutoff)
 
@@ -66,7 +70,7 @@ def main() -> None:
     print("## Derivation (cold caches)")
     total = 0.0
     for tgt in ((1, 0, 1), (1, 1, 0)):
-        H, dt = timed(ef.effective_hamiltonian, tgt, 4)
+        H, dt = timed(effective_hamiltonian, tgt, 4)
         total += dt
         sizes = {n: len(str(H.shift_P[n])) + len(str(H.shift_T[n])) + len(str(H.coupling[n])) for n in H.shift_P}
         print(f"effective_hamiltonian({tgt}, 4): {dt:.2f} s, basis {len(H.basis)} states, "
@@ -74,12 +78,12 @@ def main() -> None:
     print(f"both paper targets through fourth order: {total:.2f} s")
     _, dt = timed(ef.resonance_condition_function, (1, 0, 1), 4)
     print(f"resonance_condition_function((1,0,1), 4) lambdify (first call): {dt:.2f} s")
-    _, dt = timed(ef.latex_section)
-    print(f"latex_section() (derivations cached): {dt:.2f} s")
-    _, dt = timed(ef.latex_section, p)
-    print(f"latex_section(fig1) incl. lambdify + 4 corrected resonances: {dt:.2f} s")
+    _, dt = timed(effective_section)
+    print(f"effective_section() (derivations cached): {dt:.2f} s")
+    _, dt = timed(effective_section, p)
+    print(f"effective_section(fig1) incl. lambdify + 4 corrected resonances: {dt:.2f} s")
     for order in (5,):
-        _, dt = timed(ef.effective_hamiltonian, (1, 0, 1), order)
+        _, dt = timed(effective_hamiltonian, (1, 0, 1), order)
         print(f"effective_hamiltonian((1, 0, 1), {order}): {dt:.2f} s")
 
     print("\n## Vectorised condition")
@@ -105,7 +109,8 @@ def main() -> None:
     for _ in range(reps):
         out = fn(*argv)
     dt = (time.perf_counter() - t0) / reps
-    print(f"10^4 parameter points: {dt * 1e3:.1f} ms per call (requirement < 1000 ms); finite: {np.isfinite(out).all()}")
+    finite = np.isfinite(out).all()
+    print(f"10^4 parameter points: {dt * 1e3:.1f} ms per call (requirement < 1000 ms); finite: {finite}")
 
     print("\n## corrected_resonance (warm)")
     ef.corrected_resonance(p, (1, 0, 1), "left", 4)
@@ -126,7 +131,6 @@ def main() -> None:
     print(header)
     print("|" + "---|" * (header.count("|") - 1))
     for tgt, direction in TRANSITIONS:
-        x_bare = ef.bare_resonance(p, tgt, direction)
         centre = ef.corrected_resonance(p, tgt, direction, 6).Delta_ad
         x5, g5 = ed_minimum(p, tgt, direction, 5, centre)
         x4, _ = ed_minimum(p, tgt, direction, 4, centre)
@@ -135,17 +139,16 @@ def main() -> None:
             r = ef.corrected_resonance(p, tgt, direction, k)
             cells.append(f"{(r.Delta_ad - x5) / (2 * g5):+.4f}")
         r4 = ef.corrected_resonance(p, tgt, direction, 4)
-        blocks = ef.numeric_effective_blocks(p, tgt, direction, r4.Delta_ad, 5)
+        blocks = numeric_effective_blocks(p, tgt, direction, r4.Delta_ad, 5)
         g35 = blocks[3][0, 1] + blocks[5][0, 1]
         partner = (1, 1, 0) if tgt == (1, 0, 1) else (1, 0, 1)
         three = []
         for k in (6, 8):
             c = ef.effective_crossing(p, tgt, direction, k, spectators=[partner])
             three.append(f"{(c.Delta_ad - x5) / (2 * g5):+.4f} / {c.g_eff / g5 - 1:+.4f}")
-        label = f"{ef.state_label((*tgt, -1))} {direction}"
+        label = f"{state_label((*tgt, -1))} {direction}"
         print(f"| {label} | {x5:.6f} | {g5:.4e} | {(x4 - x5) / (2 * g5):+.1e} | " + " | ".join(cells)
               + f" | {abs(r4.g_eff) / g5 - 1:+.4f} | {abs(g35) / g5 - 1:+.4f} | " + " | ".join(three) + " |")
-        del x_bare
 
 
 if __name__ == "__main__":

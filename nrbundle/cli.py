@@ -5,21 +5,46 @@ Exit status: 0 success, 1 a check or computation failed, 2 bad input (one line o
 
 from __future__ import annotations
 
+__all__ = ["main", "build_parser", "resolve_params", "FLAGS"]
+
 import argparse
 import json
-import math
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
+from . import __version__
 from .errors import InputError, NrbundleError
 from .params import DIRECTIONS, Params, check_finite, get_preset, parse_overrides, parse_target
-
-__all__ = ["main", "build_parser", "resolve_params"]
+from .provenance import dumps
+from .transitions import PAPER_TARGETS
 
 #: Level-shift orders of ``nrbundle resonances``: symbolic through 4, the float Schrieffer-Wolff recursion above.
 SHIFT_ORDERS: tuple[int, ...] = (0, 2, 3, 4, 5, 6, 7, 8)
-PAPER_TARGETS: tuple[tuple[int, int, int], ...] = ((1, 0, 1), (1, 1, 0))
+
+#: Library parameter name -> the option that sets it. Library errors name the parameter (``"Delta_ad: must be
+#: finite"``); :func:`main` prints them with the option of the command (``"--delta-ad: must be finite"``).
+FLAGS: dict[str, str] = {
+    "preset": "--preset",
+    "overrides": "--set",
+    "target": "--target",
+    "direction": "--direction",
+    "shift_order": "--shift-order",
+    "cutoff": "--cutoff",
+    "Delta_ad": "--delta-ad",
+    "t_max": "--t-max",
+    "points": "--points",
+    "seed": "--seed",
+    "which": "--which",
+    "workers": "--workers",
+    "executor": "--executor",
+    "scheduler": "--scheduler",
+    "axis": "--axis",
+    "base": "--base",
+    "out": "--out",
+    "latex": "--latex",
+}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -30,31 +55,39 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
-def _json_value(x: Any) -> Any:
-    """JSON-safe value: non-finite floats become null, tuples lists, numpy scalars Python scalars."""
-    if hasattr(x, "item") and not isinstance(x, (list, tuple, dict)):
-        try:
-            x = x.item()
-        except (TypeError, ValueError):
-            pass
-    if isinstance(x, float):
-        return x if math.isfinite(x) else None
-    if isinstance(x, dict):
-        return {str(k): _json_value(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_json_value(v) for v in x]
-    return x
+def _with_flag(message: str, args: argparse.Namespace | None = None) -> str:
+    """A library error message with its leading parameter name replaced by the option of :data:`FLAGS`.
 
-
-def _dump(obj: Any) -> str:
-    return json.dumps(_json_value(obj), indent=2, allow_nan=False)
+    ``"Delta_ad: must be finite"`` -> ``"--delta-ad: must be finite"``; ``"axis kappa: NUM must be ..."`` ->
+    ``"--axis kappa: NUM must be ..."``. Names without an option (in ``args``' command) stay as they are.
+    """
+    head, sep, rest = message.partition(": ")
+    name, _, qualifier = head.partition(" ")
+    flag = FLAGS.get(name)
+    if flag is None or not sep:
+        return message
+    dest = "overrides" if flag == "--set" else flag[2:].replace("-", "_")
+    if args is not None and not hasattr(args, dest):
+        return message
+    return f"{flag}{' ' + qualifier if qualifier else ''}: {rest}"
 
 
 def resolve_params(preset: str, overrides: Sequence[str] | None) -> Params:
-    """The preset with ``--set NAME=VALUE`` overrides applied (validated)."""
+    """The preset with ``--set NAME=VALUE`` overrides applied (validated).
+
+    Raises
+    ------
+    InputError
+        ``"preset: ..."`` for an unknown preset; ``"--set NAME: ..."`` (``"--set: ..."`` for a malformed item)
+        for a bad override.
+    """
     base = get_preset(preset)
-    values = parse_overrides(overrides or [])
-    return base.replace(**values) if values else base
+    try:
+        values = parse_overrides(overrides or [])
+        return base.replace(**values) if values else base
+    except InputError as exc:  # "overrides: ..." -> "--set: ...", "kappa: ..." -> "--set kappa: ..."
+        message = str(exc)
+        raise InputError(_with_flag(message) if message.startswith("overrides: ") else f"--set {message}") from None
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -89,7 +122,7 @@ def _cmd_resonances(args: argparse.Namespace) -> int:
 
     table = resonance_table(params, targets, directions, shift_order=args.shift_order)
     if args.json:
-        print(_dump(table))
+        print(dumps(table))
         return 0
     print(f"preset {table['preset']}  (Delta_ad in units of {table['units']})")
     print(f"{'target':>8} {'dir':>5} {'closed form':>13} {'corrected':>13} {'K':>2} {'g_eff':>11} {'order':>5} valid")
@@ -141,7 +174,7 @@ def _cmd_spectrum(args: argparse.Namespace) -> int:
         "cutoff": list(ac.cutoff),
     }
     if args.json:
-        print(_dump(out))
+        print(dumps(out))
     else:
         print(
             f"|000+> <-> |{''.join(map(str, target))}->  ({direction[0]} drive, cutoff {tuple(ac.cutoff)}): "
@@ -154,14 +187,14 @@ def _cmd_spectrum(args: argparse.Namespace) -> int:
 def _cmd_steady(args: argparse.Namespace) -> int:
     params = resolve_params(args.preset, args.overrides)
     direction = _directions(args.direction, allow_both=False)
-    Delta_ad = check_finite("--delta-ad", args.delta_ad)
+    Delta_ad = check_finite("Delta_ad", args.delta_ad)
     cutoff = _cutoff_arg(args.cutoff, allow_auto=True)
-    from .numeric.convergence import solve_steady, steady_observables
+    from .numeric.steady import solve_steady, steady_observables
 
     state = solve_steady(params, direction[0], Delta_ad, cutoff=cutoff)
-    obs = steady_observables(state)
+    obs = steady_observables(state, diagnostics=True)
     if args.json:
-        print(_dump(obs))
+        print(dumps(obs))
     else:
         for k, v in obs.items():
             print(f"{k:>16}: {v}")
@@ -175,16 +208,21 @@ def _cmd_crosscheck(args: argparse.Namespace) -> int:
 
     progress = None if args.json else (lambda msg: sys.stderr.write(f"  ... {msg}\n"))
     report = run_checks(params, progress=progress)
-    print(_dump(report.to_dict()) if args.json else report.table())
+    print(dumps(report.to_dict()) if args.json else report.table())
     return 0 if report.passed else 1
 
 
 # --------------------------------------------------------------------- sweep
-BUILTIN_POINT_FUNCS = {"steady": "nrbundle.numeric.points:steady_point"}
+def _point_function(name: str) -> Any:
+    """The point function of ``nrbundle sweep FUNC``: a built-in name, else ``FUNC`` (``module:function``) itself."""
+    from .study.points import steady_point
+
+    builtin = {"steady": steady_point}
+    return builtin.get(name, name)
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
-    from .sweep import Grid, parse_axis, run_sweep
+    from .sweep import EXECUTORS, Grid, parse_axis, run_sweep
 
     params = resolve_params(args.preset, args.overrides)
     if not args.axis:
@@ -202,9 +240,10 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
             base[name] = json.loads(raw)
         except json.JSONDecodeError:
             base[name] = raw
-    func = BUILTIN_POINT_FUNCS.get(args.point_func, args.point_func)
-    if args.executor not in ("serial", "process", "dask"):
-        raise InputError(f"--executor: expected serial, process or dask, got {args.executor!r}")
+    func = _point_function(args.point_func)
+    if args.executor not in EXECUTORS:
+        choices = f"{', '.join(EXECUTORS[:-1])} or {EXECUTORS[-1]}"
+        raise InputError(f"--executor: expected {choices}, got {args.executor!r}")
     result = run_sweep(
         func,
         Grid(axes),
@@ -227,12 +266,16 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 
 # ------------------------------------------------------- figures / reproduce
 def _which(text: str) -> list[int]:
+    from .figures import FIGURES
+
+    numbers = ",".join(map(str, FIGURES))
     try:
         which = sorted({int(x) for x in text.split(",") if x.strip()})
     except ValueError:
-        raise InputError(f"--which: expected figure numbers like 1,2,3,4, got {text!r}") from None
-    if not which or any(w not in (1, 2, 3, 4) for w in which):
-        raise InputError(f"--which: figures are 1, 2, 3 and 4, got {text!r}")
+        raise InputError(f"--which: expected figure numbers like {numbers}, got {text!r}") from None
+    if not which or any(w not in FIGURES for w in which):
+        names = f"{', '.join(map(str, FIGURES[:-1]))} and {FIGURES[-1]}"
+        raise InputError(f"--which: figures are {names}, got {text!r}")
     return which
 
 
@@ -248,8 +291,7 @@ def _cmd_figures(args: argparse.Namespace) -> int:
 
 
 def _cmd_reproduce(args: argparse.Namespace) -> int:
-    if args.preset not in ("fig1", "physical"):
-        get_preset(args.preset)
+    get_preset(args.preset)  # refuse an unknown preset before the long run starts
     from .reproduce import reproduce
 
     out = reproduce(Path(args.out), quick=args.quick, preset=args.preset, workers=args.workers)
@@ -261,10 +303,10 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
 def _run_common(args: argparse.Namespace) -> tuple[Params, str, float | None, Any, Any]:
     params = resolve_params(args.preset, args.overrides)
     direction = _directions(args.direction, allow_both=False)[0]
-    Delta_ad = None if args.delta_ad is None else check_finite("--delta-ad", args.delta_ad)
+    Delta_ad = None if args.delta_ad is None else check_finite("Delta_ad", args.delta_ad)
     target = parse_target(args.target) if args.target else None
     if Delta_ad is None and target is None:
-        target = (1, 0, 1)
+        target = PAPER_TARGETS[0]  # |101->, the default of --target
     from .numeric.model import parse_cutoff
 
     cutoff = parse_cutoff(args.cutoff)
@@ -273,7 +315,7 @@ def _run_common(args: argparse.Namespace) -> tuple[Params, str, float | None, An
 
 def _cmd_dynamics(args: argparse.Namespace) -> int:
     params, direction, Delta_ad, target, cutoff = _run_common(args)
-    t_max = None if args.t_max is None else check_finite("--t-max", args.t_max)
+    t_max = None if args.t_max is None else check_finite("t_max", args.t_max)
     from .runs import run_dynamics
 
     for path in run_dynamics(params, direction, Path(args.out), Delta_ad=Delta_ad, target=target, t_max=t_max,
@@ -284,7 +326,7 @@ def _cmd_dynamics(args: argparse.Namespace) -> int:
 
 def _cmd_trajectory(args: argparse.Namespace) -> int:
     params, direction, Delta_ad, target, cutoff = _run_common(args)
-    t_max = check_finite("--t-max", args.t_max)
+    t_max = check_finite("t_max", args.t_max)
     from .runs import run_trajectory
 
     for path in run_trajectory(params, direction, Path(args.out), Delta_ad=Delta_ad, target=target, t_max=t_max,
@@ -296,13 +338,15 @@ def _cmd_trajectory(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     """The ``nrbundle`` argument parser (sub-commands)."""
     parser = _Parser(prog="nrbundle", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"nrbundle {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     p = sub.add_parser("resonances", help="closed-form (S17-S22) and level-shift-corrected resonances, g_eff")
     _common(p)
     p.add_argument("--target", help="NA,NB,NM of the target |NA NB NM ->; default: the paper's |101-> and |110->")
     p.add_argument("--direction", default="both", help="left, right or both (default)")
-    p.add_argument("--shift-order", type=int, default=4, help="order of the level shifts (0 = closed form S18-S22, 2..8; default 4)")
+    p.add_argument("--shift-order", type=int, default=4,
+                   help="order of the level shifts (0 = closed form S18-S22, 2..8; default 4)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=_cmd_resonances)
 
@@ -387,7 +431,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _warning_line(message: Warning | str, category: type[Warning], filename: str, lineno: int, line: str | None = None) -> str:
+def _warning_line(
+    message: Warning | str, category: type[Warning], filename: str, lineno: int, line: str | None = None
+) -> str:
     return f"nrbundle: warning: {message}\n"
 
 
@@ -401,7 +447,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except InputError as exc:
-        sys.stderr.write(f"nrbundle: error: {exc}\n")
+        sys.stderr.write(f"nrbundle: error: {_with_flag(str(exc), args)}\n")
         return 2
     except NrbundleError as exc:
         sys.stderr.write(f"nrbundle: failed: {exc}\n")

@@ -63,6 +63,11 @@ def bare_resonance(
         if const**2 - 4 * params.xi**2 < 0:
             raise InputError(f"target: |0{n_b}{n_m}-> is never degenerate with |000+> (S16)")
         raise InputError(f"target: |0{n_b}{n_m}-> is degenerate with |000+> at two Delta_ad; pass bracket")
+    DF = params.Delta_F_signed(check_direction(direction))
+    if n_a == 1 and params.Delta_sa - DF - const >= 0:
+        # f decreases strictly towards its limit Delta_sa - Delta_F - n_b omega_b - n_m omega_m as Delta_ad -> inf
+        # (the validity condition of S18-S22): at or above zero there is no root (a far "root" is round-off).
+        raise InputError(f"target: |{n_a}{n_b}{n_m}-> is never degenerate with |000+> for direction {direction} (S16)")
     scale = max(1.0, abs(params.Delta_sa), params.xi, const, abs(params.Delta_F))
     centre = -params.Delta_sa
     lo, hi = centre - scale, centre + scale

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterable, Literal, Mapping, Sequence
+from typing import Any, Literal
 
 from .errors import InputError
 
@@ -28,6 +30,8 @@ __all__ = [
     "parse_overrides",
     "parse_target",
     "check_finite",
+    "check_integer",
+    "check_params",
 ]
 
 Direction = Literal["left", "right"]
@@ -53,15 +57,66 @@ PARAM_NAMES: tuple[str, ...] = (
 RATE_NAMES: tuple[str, ...] = ("gamma", "kappa", "kappa_a", "kappa_b", "kappa_m")
 
 
+#: A decimal number as the command line accepts it: ASCII digits, optional sign, point and exponent; no
+#: underscores or other digit forms that Python's ``float`` would take (``1_0``, full-width digits).
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", re.ASCII)
+_NON_FINITE = re.compile(r"[+-]?(?:inf|infinity|nan)", re.ASCII | re.IGNORECASE)
+_INTEGER = re.compile(r"[+-]?[0-9]+", re.ASCII)
+
+
 def check_finite(name: str, value: Any) -> float:
-    """Return ``value`` as a float, or raise :class:`InputError` naming ``name``."""
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        raise InputError(f"{name}: expected a number, got {value!r}") from None
+    """Return ``value`` as a finite float, or raise :class:`InputError` naming ``name``.
+
+    Text must be a plain decimal number (``1.34``, ``-2e-3``): underscores, non-ASCII digits and numbers that
+    underflow to zero (``1e-400``) are refused rather than read as something else.
+    """
+    if isinstance(value, str):
+        text = value.strip()
+        if _NON_FINITE.fullmatch(text):
+            raise InputError(f"{name}: must be finite, got {_short(value)}")
+        if not _NUMBER.fullmatch(text):
+            raise InputError(f"{name}: expected a number, got {_short(value)}")
+        x = float(text)
+        mantissa = text.lower().partition("e")[0]
+        if x == 0.0 and any(c in "123456789" for c in mantissa):
+            raise InputError(f"{name}: {_short(value)} is too small for a double-precision number (it would be 0)")
+    else:
+        try:
+            x = float(value)
+        except (TypeError, ValueError):
+            raise InputError(f"{name}: expected a number, got {_short(value)}") from None
     if not math.isfinite(x):
-        raise InputError(f"{name}: must be finite, got {value!r}")
+        raise InputError(f"{name}: must be finite, got {_short(value)}")
     return x
+
+
+def check_integer(name: str, value: Any, minimum: int | None = None) -> int:
+    """Return ``value`` as an int (ASCII decimal text or an integer, never a float or bool), at least ``minimum``.
+
+    Raises
+    ------
+    InputError
+        Naming ``name``: ``"points: expected an integer, got '1e3'"``, ``"workers: must be >= 1, got 0"``.
+    """
+    if isinstance(value, str):
+        if not _INTEGER.fullmatch(value.strip()):
+            raise InputError(f"{name}: expected an integer, got {_short(value)}")
+        n = int(value.strip())
+    elif _is_integer(value):
+        n = int(value)
+    else:
+        raise InputError(f"{name}: expected an integer, got {_short(value)}")
+    if minimum is not None and n < minimum:
+        raise InputError(f"{name}: must be >= {minimum}, got {n}")
+    return n
+
+
+def check_params(params: Any, name: str = "params") -> Params:
+    """Return ``params`` if it is a :class:`Params`; otherwise raise :class:`InputError` naming ``name``."""
+    if not isinstance(params, Params):
+        hint = "; get one with nrbundle.get_preset(name)" if isinstance(params, str) else ""
+        raise InputError(f"{name}: expected a nrbundle Params, got {type(params).__name__}{hint}")
+    return params
 
 
 @dataclass(frozen=True)
@@ -146,11 +201,11 @@ class Params:
         return fizeau_sign(direction) * self.Delta_F
 
     # ---------------------------------------------------------- conversions
-    def replace(self, **overrides: Any) -> "Params":
+    def replace(self, **overrides: Any) -> Params:
         """Return a copy with parameters overridden by name (validated)."""
         for name in overrides:
             if name not in PARAM_NAMES and name not in ("preset", "units"):
-                raise InputError(f"unknown parameter {name!r}; known: {', '.join(PARAM_NAMES)}")
+                raise InputError(f"unknown parameter {_short(name)}; known: {', '.join(PARAM_NAMES)}")
         return dataclasses.replace(self, **overrides)
 
     def to_dict(self) -> dict[str, Any]:
@@ -168,7 +223,7 @@ class Params:
         """Value of one unit of this parameter set expressed in units of omega_b (1/omega_b)."""
         return 1.0 if self.units == "omega_b" else 1.0 / self.omega_b
 
-    def in_omega_b_units(self) -> "Params":
+    def in_omega_b_units(self) -> Params:
         """The same physics with every frequency divided by omega_b (so omega_b = 1)."""
         if self.units == "omega_b":
             return self
@@ -180,7 +235,7 @@ class Params:
         return dataclasses.replace(self, units="omega_b", **vals)
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> "Params":
+    def from_dict(cls, d: Mapping[str, Any]) -> Params:
         """Inverse of :meth:`to_dict`."""
         return cls(**dict(d))
 
@@ -235,22 +290,29 @@ def get_preset(name: str) -> Params:
     try:
         return PRESETS[name]
     except KeyError:
-        raise InputError(f"preset: unknown preset {name!r}; known: {', '.join(PRESETS)}") from None
+        raise InputError(f"preset: unknown preset {_short(name)}; known: {', '.join(PRESETS)}") from None
 
 
-def parse_overrides(items: Iterable[str]) -> dict[str, float]:
-    """Parse ``NAME=VALUE`` strings (the CLI's ``--set``) into a validated dict."""
+def parse_overrides(overrides: Iterable[str]) -> dict[str, float]:
+    """Parse ``NAME=VALUE`` strings (the CLI's ``--set``) into a validated ``{name: value}`` dict.
+
+    Raises
+    ------
+    InputError
+        Naming the parameter (``"kappa: parameter given twice"``, ``"xi: must be finite, got 'nan'"``), or
+        ``overrides`` for an item that is not ``NAME=VALUE`` or names no parameter.
+    """
     out: dict[str, float] = {}
-    for item in items:
+    for item in overrides:
         if "=" not in item:
-            raise InputError(f"--set: expected NAME=VALUE, got {item!r}")
+            raise InputError(f"overrides: expected NAME=VALUE, got {_short(item)}")
         name, _, raw = item.partition("=")
         name = name.strip()
         if name not in PARAM_NAMES:
-            raise InputError(f"--set: unknown parameter {name!r}; known: {', '.join(PARAM_NAMES)}")
+            raise InputError(f"overrides: unknown parameter {_short(name)}; known: {', '.join(PARAM_NAMES)}")
         if name in out:
-            raise InputError(f"--set: parameter {name!r} given twice")
-        out[name] = check_finite(f"--set {name}", raw.strip())
+            raise InputError(f"{name}: parameter given twice")
+        out[name] = check_finite(name, raw.strip())
     return out
 
 
@@ -268,10 +330,9 @@ def parse_target(target: str | Sequence[int]) -> tuple[int, int, int]:
         parts = [p.strip() for p in target.split(",")]
         if len(parts) != 3:
             raise InputError(f"target: expected NA,NB,NM (three integers), got {_short(target)}")
-        try:
-            vals = tuple(int(p) for p in parts)
-        except ValueError:
-            raise InputError(f"target: expected NA,NB,NM (three integers), got {_short(target)}") from None
+        if not all(_INTEGER.fullmatch(p) for p in parts):
+            raise InputError(f"target: expected NA,NB,NM (three integers), got {_short(target)}")
+        vals = tuple(int(p) for p in parts)
     else:
         try:
             items = tuple(target)
@@ -290,9 +351,9 @@ def parse_target(target: str | Sequence[int]) -> tuple[int, int, int]:
 def _is_integer(v: Any) -> bool:
     if isinstance(v, bool):
         return False
-    if isinstance(v, int) or (hasattr(v, "dtype") and getattr(v.dtype, "kind", "") in "iu" and getattr(v, "ndim", 0) == 0):
+    if isinstance(v, int):
         return True
-    return False
+    return hasattr(v, "dtype") and getattr(v.dtype, "kind", "") in "iu" and getattr(v, "ndim", 0) == 0
 
 
 def _short(value: Any, limit: int = 80) -> str:

@@ -7,37 +7,41 @@
       reproduce.json          what ran, how long each stage took, versions, failures
       derivation/derivation.tex (+ .pdf when pdflatex works; a failure is recorded, not raised)
       resonances.json, resonances.md   closed form S18-S22, 4th-order corrected, ED resonance, g_eff
-      crosscheck.md, crosscheck.json   nrbundle.crosscheck report (or "not available")
+      crosscheck.md, crosscheck.json   nrbundle.crosscheck report
       headline.json, headline.md       g2_ab, g2_am at the physical preset vs the paper's claims
       figures/fig1..4.{pdf,png,npz,json}, figures/work/ (sweep checkpoints: an interrupted run resumes)
 
-Every stage is isolated: a failing stage is recorded in ``reproduce.json`` and on the page, and the others run.
+This module composes: the numbers come from the study layer (:mod:`nrbundle.study`; the resonance table is
+located once and handed to the resonance report and every figure), the figures from :mod:`nrbundle.figures`, and
+every file is written through :mod:`nrbundle.provenance`. Every stage is isolated: a failing stage is recorded in
+``reproduce.json`` and on the page, and the others run.
 """
 
 from __future__ import annotations
 
+__all__ = ["reproduce", "write_index"]
+
 import html
-import json
-import re
 import os
 import platform
+import re
 import shutil
 import time
 import traceback
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
+from .analytic.latex import write_latex
+from .crosscheck import run_checks
 from .errors import InputError
+from .figures import make_figures
 from .params import Params, get_preset
-
-__all__ = ["reproduce", "headline_numbers", "PAPER_CLAIMS", "write_index"]
-
-#: The paper's headline antibunching values for the physical parameters (closing paragraph of the main text and of
-#: the Supplement, Sec. IV). They contradict each other (``docs/errata.md``).
-PAPER_CLAIMS: dict[str, dict[str, float]] = {
-    "main text": {"g2_ab": 0.49, "g2_am": 0.29},
-    "Supplement": {"g2_ab": 0.29, "g2_am": 0.49},
-}
+from .provenance import atomic_write_text, utc_now, versions, write_json
+from .study.headline import headline_numbers
+from .study.resonances import locate_resonances, resonance_report
+from .study.work import work_dir
+from .sweep import EXECUTORS
 
 
 def _stage(record: dict[str, Any], name: str, fn: Callable[[], Any]) -> Any:
@@ -59,91 +63,11 @@ def _stage(record: dict[str, Any], name: str, fn: Callable[[], Any]) -> Any:
         return None
 
 
+def _write_text(path: Path, text: str) -> None:
+    atomic_write_text(path, text if text.endswith("\n") else text + "\n", durable=False)
+
+
 # -------------------------------------------------------------------------------------------- headline
-def headline_numbers(
-    *,
-    preset: str = "physical",
-    quick: bool = False,
-    cache_dir: str | os.PathLike[str] | None = None,
-) -> dict[str, Any]:
-    """Bundle g2 of the resonant pair at the four resonances of ``preset`` (default ``physical``), converged.
-
-    Each transition is evaluated at its own exact-diagonalization resonance (the closed forms miss it) and, for
-    the orange pair, also at the common Delta_ad of Figs. 3(c,f)/4. The cutoff is raised one mode at a time until
-    n_a, n_b, n_m, g1 and g2 of the pair change by less than 1e-2 (``solve_steady(cutoff="auto", rtol=1e-2)``).
-
-    Returns
-    -------
-    dict
-        ``{"preset", "units", "kappa", "rows": [{"pair", "transition", "direction", "regime", "Delta_ad", "g2",
-        "g1", "n_pair", "cutoff", "truncation_error", "residual"}], "paper": PAPER_CLAIMS, "verdict": str}``.
-    """
-    from .figures.regimes import cached_json, locate_resonances, regime_Delta_ad, short_hash, transition_key
-    from .numeric.convergence import solve_steady, steady_observables
-
-    params = get_preset(preset)
-    cache = None if cache_dir is None else Path(cache_dir)
-    res = locate_resonances(params, quick=quick,
-                            cache=None if cache is None else cache / f"resonances-{short_hash([params.to_dict(), quick])}.json")
-    orange = regime_Delta_ad(res, "orange")["Delta_ad"]
-    cases = [
-        ("ab", (1, 1, 0), "left", "orange (own resonance)", res[transition_key((1, 1, 0), "left")]["ed"]),
-        ("ab", (1, 1, 0), "right", "pink", res[transition_key((1, 1, 0), "right")]["ed"]),
-        ("ab", (1, 1, 0), "left", "orange (common Delta_ad)", orange),
-        ("am", (1, 0, 1), "left", "blue", res[transition_key((1, 0, 1), "left")]["ed"]),
-        ("am", (1, 0, 1), "right", "orange (own resonance)", res[transition_key((1, 0, 1), "right")]["ed"]),
-        ("am", (1, 0, 1), "right", "orange (common Delta_ad)", orange),
-    ]
-    key = {"what": "headline", "params": params.to_dict(), "cases": cases, "quick": quick, "version": 1}
-
-    def compute() -> list[dict[str, Any]]:
-        rows = []
-        for pair, target, d, regime, x in cases:
-            obs = ("n_a", "n_b", "n_m", f"g1_{pair}", f"g2_{pair}")
-            st = solve_steady(params, d, float(x), cutoff="auto", rtol=1e-2, observables=obs, start=(4, 4, 4),
-                              max_cutoff=9)
-            o = steady_observables(st)
-            rows.append({
-                "pair": pair,
-                "transition": "".join(map(str, target)) + "-",
-                "direction": d,
-                "regime": regime,
-                "Delta_ad": float(x),
-                "g2": o[f"g2_{pair}"],
-                "g1": o[f"g1_{pair}"],
-                "n_pair": {k: o[k] for k in ("n_a", "n_b", "n_m")},
-                "cutoff": list(st.cutoff),
-                "truncation_error": st.truncation_error,
-                "residual": st.residual,
-            })
-        return rows
-
-    rows = cached_json(None if cache is None else cache / f"headline-{short_hash(key)}.json", key, compute)
-    own: dict[str, list[float]] = {"ab": [], "am": []}
-    for r in rows:
-        own[r["pair"]].append(float(r["g2"]))
-    verdict = []
-    for source, claim in PAPER_CLAIMS.items():
-        parts = []
-        worst = 0.0
-        for p in ("ab", "am"):
-            c = claim[f"g2_{p}"]
-            best = min(own[p], key=lambda v: abs(v - c))
-            worst = max(worst, abs(best - c))
-            parts.append(f"g2_{p} = {c} (ours: {', '.join(f'{v:.3f}' for v in own[p])}; closest {best:.3f})")
-        verdict.append(f"{source}: " + "; ".join(parts) + f"; largest mismatch {worst:.3f}")
-    return {
-        "preset": params.preset,
-        "units": params.units,
-        "kappa": params.kappa,
-        "parameters": params.physics_dict(),
-        "resonances": res,
-        "rows": rows,
-        "paper": PAPER_CLAIMS,
-        "verdict": verdict,
-    }
-
-
 def _headline_markdown(h: dict[str, Any]) -> str:
     unit = "GHz (values omega/2pi)" if h["units"] == "GHz" else "omega_b"
     lines = [
@@ -162,66 +86,53 @@ def _headline_markdown(h: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-# -------------------------------------------------------------------------------------------- resonances
-def _resonance_stage(params: Params, out: Path, quick: bool) -> dict[str, Any]:
-    from .analytic.predict import PAPER_TRANSITIONS, resonance_table
-    from .figures.regimes import locate_resonances, short_hash, transition_key, work_dir
+def _headline_stage(out: Path, quick: bool) -> dict[str, Any]:
+    h = headline_numbers(preset="physical", quick=quick, work=work_dir(out / "figures"))
+    write_json(out / "headline.json", h)
+    _write_text(out / "headline.md", _headline_markdown(h))
+    return {"rows": h["rows"], "verdict": h["verdict"]}
 
-    table = resonance_table(params, [t for t, _ in PAPER_TRANSITIONS[::2]], ["left", "right"])
-    ed = locate_resonances(params, quick=quick,
-                           cache=work_dir(out / "figures") / f"resonances-{short_hash([params.to_dict(), quick])}.json")
-    for row in table["transitions"]:
-        e = ed[transition_key(row["target"], row["direction"])]
-        row["ed"] = e["ed"]
-        row["ed_half_splitting"] = e["half_splitting"]
-        row["ed_cutoff"] = e["ed_cutoff"]
-    (out / "resonances.json").write_text(json.dumps(table, indent=1) + "\n")
+
+# -------------------------------------------------------------------------------------------- resonances
+def _resonance_markdown(params: Params, table: Mapping[str, Any]) -> str:
     unit = "GHz" if params.units == "GHz" else "omega_b"
     lines = [
         f"# Resonances of \\|000+> <-> \\|target->: preset `{params.preset}` (units of {unit})",
         "",
-        "| target | drive | closed form (S18-S22) | corrected (4th order) | ED (avoided crossing) | g_eff (analytic) | ED half-splitting | (ED - closed)/half-splitting |",
+        "| target | drive | closed form (S18-S22) | corrected (4th order) | ED (avoided crossing) | g_eff (analytic) "
+        "| ED half-splitting | (ED - closed)/half-splitting |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for r in table["transitions"]:
         lines.append(
-            f"| \\|{''.join(map(str, r['target']))}-> | {r['direction']} | {r['closed_form']:.6f} | {r['corrected']:.6f} | "
+            f"| \\|{''.join(map(str, r['target']))}-> | {r['direction']} | {r['closed_form']:.6f} | "
+            f"{r['corrected']:.6f} | "
             f"{r['ed']:.6f} | {abs(r['g_eff']):.3e} | {r['ed_half_splitting']:.3e} | "
             f"{(r['ed'] - r['closed_form']) / r['ed_half_splitting']:.1f} |"
         )
-    (out / "resonances.md").write_text("\n".join(lines) + "\n")
-    return table
+    return "\n".join(lines) + "\n"
+
+
+def _resonance_stage(params: Params, out: Path, quick: bool) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Locate the run's resonances (once; cached in ``figures/work``) and write ``resonances.json``/``.md``.
+
+    Returns the resonance table (for the figures) and the report written to ``resonances.json``.
+    """
+    resonances = locate_resonances(params, quick=quick, work=work_dir(out / "figures"))
+    table = resonance_report(params, resonances)
+    write_json(out / "resonances.json", table)
+    _write_text(out / "resonances.md", _resonance_markdown(params, table))
+    return resonances, table
 
 
 def _crosscheck_stage(params: Params, out: Path) -> dict[str, Any]:
-    try:
-        import nrbundle.crosscheck as cc
-    except ImportError as exc:
-        text = f"not available ({exc})"
-        (out / "crosscheck.md").write_text(f"# Crosscheck report\n\n{text}\n")
-        return {"available": False, "note": text}
-    run = getattr(cc, "run_checks", None)
-    if run is None:
-        (out / "crosscheck.md").write_text("# Crosscheck report\n\nnot available (nrbundle.crosscheck.run_checks missing)\n")
-        return {"available": False, "note": "run_checks missing"}
-    report = run(params)
-    md_fn = getattr(cc, "report_markdown", None)
-    if md_fn is not None:
-        md = md_fn(report)
-    elif hasattr(report, "markdown"):
-        md = report.markdown()
-    else:
-        md = "```\n" + str(report) + "\n```\n"
-    (out / "crosscheck.md").write_text(md if md.endswith("\n") else md + "\n")
-    data = report.to_dict() if hasattr(report, "to_dict") else {"report": str(report)}
-    (out / "crosscheck.json").write_text(json.dumps(data, indent=1, default=str) + "\n")
-    return {"available": True, "passed": bool(getattr(report, "passed", False)),
-            "n_checks": len(getattr(report, "checks", []))}
+    report = run_checks(params)
+    _write_text(out / "crosscheck.md", report.markdown())
+    write_json(out / "crosscheck.json", report.to_dict())
+    return {"available": True, "passed": bool(report.passed), "n_checks": len(report.checks)}
 
 
 def _derivation_stage(params: Params, out: Path) -> dict[str, Any]:
-    from .analytic.latex import write_latex
-
     d = out / "derivation"
     tex = write_latex(d / "derivation.tex", params)
     info: dict[str, Any] = {"tex": str(tex.relative_to(out)), "pdf": None}
@@ -239,8 +150,8 @@ def _derivation_stage(params: Params, out: Path) -> dict[str, Any]:
 # -------------------------------------------------------------------------------------------- index.html
 _CAPTIONS = {
     "fig1": "Fig. 1(c,d): steady-state mean excitation numbers versus Delta_ad for left (c) and right (d) driving; "
-            "dotted: closed forms S18-S22, dashed: fourth-order corrected resonances; shaded: the blue, pink and orange "
-            "regimes. (e): the uncoupled dressed ladder S16, circles at the closed-form crossings.",
+            "dotted: closed forms S18-S22, dashed: fourth-order corrected resonances; shaded: the blue, pink and "
+            "orange regimes. (e): the uncoupled dressed ladder S16, circles at the closed-form crossings.",
     "fig2": "Fig. 2(a-c): closed super-Rabi oscillations from |000+> at the exact (ED) resonances - not the closed "
             "forms, which lie ~20 avoided-crossing widths away; insets: the other drive direction. (d-g): one "
             "quantum trajectory (blue regime, left drive) with its jumps per channel.",
@@ -270,7 +181,8 @@ def _md_table_to_html(md: str) -> str:
         if not s.startswith("|"):
             s = s.replace("\\|", "|")
         if s.startswith("|"):
-            cells = [c.replace("\\|", "|") for c in re.split(r"(?<!\\)\|", s.strip().removeprefix("|").removesuffix("|"))]
+            inner = s.strip().removeprefix("|").removesuffix("|")
+            cells = [c.replace("\\|", "|") for c in re.split(r"(?<!\\)\|", inner)]
             if all(set(c.strip()) <= set("-: ") for c in cells):
                 continue
             rows.append(cells)
@@ -337,9 +249,7 @@ def write_index(out: Path, record: dict[str, Any]) -> Path:
         parts.append(f"<tr><td>{html.escape(name)}</td><td{cls}>{html.escape(st.get('status', ''))}</td>"
                      f"<td>{st.get('time_s', 0):.1f}</td><td>{html.escape(st.get('error', ''))}</td></tr>")
     parts.append("</table></body></html>")
-    path = out / "index.html"
-    path.write_text("\n".join(parts) + "\n", encoding="utf-8")
-    return path
+    return atomic_write_text(out / "index.html", "\n".join(parts) + "\n", durable=False)
 
 
 # -------------------------------------------------------------------------------------------- main
@@ -371,11 +281,10 @@ def reproduce(
     Path
         The output folder (open ``index.html`` in it).
     """
-    from .figures import make_figures
-
     params = get_preset(preset)
-    if executor not in ("serial", "process", "dask"):
-        raise InputError(f"executor: expected 'serial', 'process' or 'dask', got {executor!r}")
+    if executor not in EXECUTORS:
+        choices = f"{', '.join(map(repr, EXECUTORS[:-1]))} or {EXECUTORS[-1]!r}"
+        raise InputError(f"executor: expected {choices}, got {executor!r}")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
@@ -384,29 +293,21 @@ def reproduce(
                               "stages": stages, "platform": platform.platform(), "cpu_count": os.cpu_count()}
 
     record["derivation"] = _stage(stages, "derivation", lambda: _derivation_stage(params, out))
-    record["resonances"] = _stage(stages, "resonances", lambda: _resonance_stage(params, out, quick))
+    located = _stage(stages, "resonances", lambda: _resonance_stage(params, out, quick))
+    # the one resonance table of the run; if its stage failed, the figures locate the resonances themselves
+    resonances, record["resonances"] = (None, None) if located is None else located
     record["crosscheck"] = _stage(stages, "crosscheck", lambda: _crosscheck_stage(params, out))
     figs = {}
     for k in (1, 2, 3, 4):
         paths = _stage(stages, f"fig{k}", lambda k=k: make_figures([k], out / "figures", quick=quick, params=params,
-                                                                  executor=executor, workers=workers))
+                                                                  executor=executor, workers=workers,
+                                                                  resonances=resonances))
         figs[f"fig{k}"] = [str(Path(p).relative_to(out)) for p in (paths or [])]
     record["figures"] = figs
-
-    def headline() -> dict[str, Any]:
-        from .figures.regimes import work_dir
-
-        h = headline_numbers(preset="physical", quick=quick, cache_dir=work_dir(out / "figures"))
-        (out / "headline.json").write_text(json.dumps(h, indent=1, default=str) + "\n")
-        (out / "headline.md").write_text(_headline_markdown(h))
-        return {"rows": h["rows"], "verdict": h["verdict"]}
-
-    record["headline"] = _stage(stages, "headline", headline)
+    record["headline"] = _stage(stages, "headline", lambda: _headline_stage(out, quick))
     record["total_time_s"] = time.perf_counter() - t0
-    record["finished"] = time.strftime("%Y-%m-%d %H:%M:%S")
-    from .figures.style import to_json, versions
-
+    record["finished"] = utc_now()
     record["versions"] = versions()
-    (out / "reproduce.json").write_text(json.dumps(to_json(record), indent=1) + "\n")
+    write_json(out / "reproduce.json", record)
     write_index(out, record)
     return out

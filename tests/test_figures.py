@@ -1,4 +1,6 @@
-"""Figures 1-4 and the reproduce pipeline: files written, data equal to direct solves, helpers' contracts.
+"""Figures 1-4 and the reproduce pipeline: files written, data equal to direct solves, the plotting helpers.
+
+The study layer behind the figures (resonances, cutoffs, point functions, grids) is tested in ``tests/study``.
 
 The figure functions run on tiny grids (a few Delta_ad or kappa values, small fixed cutoffs) with the serial
 executor; the full-quality runs are marked slow.
@@ -17,19 +19,14 @@ import qutip
 
 from nrbundle.errors import InputError, TruncationWarning
 from nrbundle.figures import make_figures
-from nrbundle.figures.fig1 import ladder_energies, make_fig1, spectrum_grid
+from nrbundle.figures.fig1 import make_fig1
 from nrbundle.figures.fig2 import make_fig2
-from nrbundle.figures.fig3 import kappa_point, make_fig3
+from nrbundle.figures.fig3 import make_fig3
 from nrbundle.figures.fig4 import make_fig4
-from nrbundle.figures.regimes import (
-    cached_json,
-    cutoff_for_kappa,
-    locate_resonances,
-    regime_Delta_ad,
-    transition_key,
-)
 from nrbundle.figures.style import mask_spans
 from nrbundle.params import get_preset
+from nrbundle.study.resonances import locate_resonances
+from nrbundle.transitions import transition_key
 
 P = get_preset("fig1")
 
@@ -38,11 +35,6 @@ TINY_CUTOFF = (3, 3, 3)
 #: Relative agreement of the same steady-state observable computed through the sweep and directly: both routes
 #: call the same solver to a relative Liouvillian residual of 1e-15, so only round-off separates them.
 SAME_SOLVER_RTOL = 1e-9
-#: Agreement with QuTiP's direct sparse-LU steady state (an independent solver) at dimension 54; bundle g2
-#: numerators are ~1e-6 here and the direct solve leaves ~1e-12 absolute error on rho.
-INDEPENDENT_SOLVER_RTOL = 1e-5
-#: The S16 ladder energies cross exactly at the closed-form resonance (an identity up to round-off).
-LADDER_ATOL = 1e-12
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -62,7 +54,8 @@ def tiny_runs(out_dir: Path) -> dict[str, list[Path]]:
     return {
         "fig1": make_fig1(out_dir, quick=True, executor="serial", cutoff=TINY_CUTOFF, grid=grid),
         "fig2": make_fig2(out_dir, quick=True, executor="serial", trajectory_time=800.0),
-        "fig3": make_fig3(out_dir, quick=True, executor="serial", kappas=kap, cutoff=TINY_CUTOFF, tau=[0.0, 20.0, 40.0]),
+        "fig3": make_fig3(out_dir, quick=True, executor="serial", kappas=kap, cutoff=TINY_CUTOFF,
+                          tau=[0.0, 20.0, 40.0]),
         "fig4": make_fig4(out_dir, quick=True, executor="serial", kappas=kap, cutoff=TINY_CUTOFF),
     }
 
@@ -96,7 +89,7 @@ def test_provenance_records_the_cutoffs_used(tiny_runs, out_dir):
 
 def test_fig3_point_equals_a_direct_solve_steady(tiny_runs, out_dir):
     """Two routes to the numbers behind Fig. 3: the checkpointed sweep versus solve_steady + explicit operators."""
-    from nrbundle.numeric.convergence import solve_steady
+    from nrbundle.numeric.steady import solve_steady
 
     prov = json.loads((out_dir / "fig3.json").read_text())
     data = np.load(out_dir / "fig3.npz")
@@ -117,22 +110,6 @@ def test_fig3_point_equals_a_direct_solve_steady(tiny_runs, out_dir):
     assert data["blue_g2_am"][0, k] == pytest.approx(g2, rel=SAME_SOLVER_RTOL)
     assert data["blue_g1_am"][0, k] == pytest.approx(g1, rel=SAME_SOLVER_RTOL)
     assert data["blue_n_m"][0, k] == pytest.approx(nm, rel=SAME_SOLVER_RTOL)
-
-
-def test_kappa_point_agrees_with_an_independent_steady_state_solver():
-    """The sweep point function against QuTiP's direct steady state of the same model (independent solver)."""
-    from nrbundle.numeric.model import Model
-
-    kappa, x = 0.01, 1.3408
-    r = kappa_point({"direction": "left", "kappa": kappa}, params=P, Delta_ad=x, bands=[[0.0, list(TINY_CUTOFF)]])
-    m = Model(P.replace(kappa=kappa), "left", TINY_CUTOFF)
-    rho = qutip.steadystate(m.H(x), m.c_ops)
-    a, mm = m.ops["a"], m.ops["m"]
-    O = a * mm
-    g2 = qutip.expect(O.dag() * O.dag() * O * O, rho) / qutip.expect(O.dag() * O, rho) ** 2
-    assert r["g2_am"] == pytest.approx(g2, rel=INDEPENDENT_SOLVER_RTOL)
-    assert r["n_a"] == pytest.approx(qutip.expect(a.dag() * a, rho), rel=INDEPENDENT_SOLVER_RTOL)
-    assert r["meta"]["cutoff"] == list(TINY_CUTOFF)
 
 
 def test_fig4_reuses_the_orange_sweep_of_fig3(tiny_runs, out_dir):
@@ -156,73 +133,13 @@ def test_fig1_spectrum_peaks_at_the_resonant_mode(tiny_runs, out_dir):
     assert d["n_b"][1, i_pink] > 5 * d["n_b"][0, i_pink]
 
 
-# ------------------------------------------------------------------------------------------- helpers
-def test_ladder_energies_cross_at_the_closed_form():
-    from nrbundle.analytic.resonances import closed_form
-
-    for target in ((1, 0, 1), (1, 1, 0)):
-        for d in ("left", "right"):
-            xc = closed_form(P, target, d)
-            E = ladder_energies(P, np.array([xc - 0.01, xc, xc + 0.01]))
-            diff = E[transition_key(target, d)] - E["000+"]
-            assert abs(diff[1]) < LADDER_ATOL
-            assert diff[0] < 0 < diff[2]  # the target level rises through |000+> (slope 1 - D/R > 0)
-
-
-def test_regime_delta_ad_rules():
-    res = {
-        "101-left": {"ed": 1.0, "half_splitting": 1e-3},
-        "101-right": {"ed": 2.0, "half_splitting": 1e-3},
-        "110-left": {"ed": 1.9, "half_splitting": 2e-3},
-        "110-right": {"ed": 3.0, "half_splitting": 1e-3},
-    }
-    assert regime_Delta_ad(res, "blue")["Delta_ad"] == 1.0
-    assert regime_Delta_ad(res, "pink")["Delta_ad"] == 3.0
-    o = regime_Delta_ad(res, "orange")
-    assert o["Delta_ad"] == pytest.approx(1.95)
-    assert o["detuning_over_half_splitting"]["110-left"] == pytest.approx(0.05 / 2e-3)
-
-
-def test_cutoff_bands_pick_the_band_below():
-    bands = [[0.001, [8, 6, 6]], [0.003, [7, 5, 5]], [0.01, [6, 5, 5]]]
-    assert cutoff_for_kappa(bands, 0.001) == (8, 6, 6)
-    assert cutoff_for_kappa(bands, 0.0029) == (8, 6, 6)
-    assert cutoff_for_kappa(bands, 0.003) == (7, 5, 5)
-    assert cutoff_for_kappa(bands, 0.1) == (6, 5, 5)
-    per_direction = {"left": bands, "right": [[0.001, [5, 5, 5]]]}
-    assert cutoff_for_kappa(per_direction, 0.002, "left") == (8, 6, 6)
-    assert cutoff_for_kappa(per_direction, 0.002, "right") == (5, 5, 5)
-
-
+# ------------------------------------------------------------------------------------------- plotting helpers
 def test_mask_spans_meet_at_geometric_midpoints():
     x = [1.0, 2.0, 4.0, 8.0, 16.0]
     spans = mask_spans(x, [False, True, True, False, True])
     assert spans[0] == pytest.approx((math.sqrt(2.0), math.sqrt(32.0)))
     assert spans[1] == pytest.approx((math.sqrt(128.0), 16.0))
     assert mask_spans(x, [False] * 5) == []
-
-
-def test_spectrum_grid_refines_around_each_centre():
-    g = spectrum_grid([1.34, 1.37], 1.30, 1.43, coarse=2e-3, fine=2.5e-4, half_width=0.01)
-    assert np.all(np.diff(g) > 0)
-    assert np.any(np.isclose(g, 1.34, atol=1e-12)) and np.any(np.isclose(g, 1.37, atol=1e-12))
-    near = g[np.abs(g - 1.34) < 0.01]
-    assert np.max(np.diff(near)) <= 2.5e-4 + 1e-12
-    assert g[0] == pytest.approx(1.30) and g[-1] == pytest.approx(1.43)
-
-
-def test_cached_json_recomputes_for_another_key(tmp_path):
-    calls = []
-
-    def compute():
-        calls.append(1)
-        return {"value": len(calls)}
-
-    p = tmp_path / "c.json"
-    assert cached_json(p, {"k": 1}, compute) == {"value": 1}
-    assert cached_json(p, {"k": 1}, compute) == {"value": 1}
-    assert cached_json(p, {"k": 2}, compute) == {"value": 2}
-    assert len(calls) == 2
 
 
 def test_make_figures_rejects_unknown_figures(tmp_path):
@@ -261,17 +178,3 @@ def test_reproduce_quick_writes_index_referencing_every_png(tmp_path):
     for name in ("derivation", "resonances", "fig1", "fig2", "fig3", "fig4", "headline"):
         assert rec["stages"][name]["status"] == "ok", rec["stages"][name]
     assert (out / "resonances.json").exists() and (out / "headline.json").exists()
-
-
-@pytest.mark.slow
-def test_full_fig3_cutoffs_are_converged(tmp_path):
-    """The full Fig. 3 cutoff selection: every check point converged to 1e-2 in every plotted observable."""
-    from nrbundle.figures.fig3 import cutoff_bands, kappa_grid
-
-    res = locate_resonances(P)
-    x = regime_Delta_ad(res, "blue")["Delta_ad"]
-    sel = cutoff_bands(P, "blue", x, kappa_grid(P))
-    for chk in sel["checks"]:
-        for pt in chk["points"]:
-            if pt["direction"] == "left":  # the resonant direction of the blue regime
-                assert pt["converged"] and pt["truncation_error"] < 1e-2

@@ -73,3 +73,11 @@ def test_round_trip_dict():
     for p in PRESETS.values():
         assert Params.from_dict(p.to_dict()) == p
     assert parse_target("2,0,2") == (2, 0, 2)
+
+
+def test_override_errors_name_the_parameter_not_a_cli_flag():
+    for items, word in ((["kappa=1", "kappa=2"], "kappa: "), (["xi=nan"], "xi: "), (["kappa"], "overrides: "),
+                        (["lambda_xx=1"], "overrides: ")):
+        with pytest.raises(InputError) as info:
+            parse_overrides(items)
+        assert str(info.value).startswith(word) and "--" not in str(info.value)

@@ -19,7 +19,8 @@ import numpy as np
 import pytest
 
 from nrbundle import InputError, get_preset
-from nrbundle.sweep import BLAS_THREAD_VARS, FORMAT, Grid, SweepError, SweepResult, load_sweep, parse_axis, run_sweep
+from nrbundle.sweep import FORMAT, Grid, SweepError, SweepResult, load_sweep, parse_axis, run_sweep
+from nrbundle.threads import BLAS_THREAD_VARS
 
 HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:  # worker processes inherit sys.path and import the point functions from here

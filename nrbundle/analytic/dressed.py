@@ -12,14 +12,15 @@ is dimensionally wrong (:func:`main_text_coefficients`).
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Mapping
 
 import sympy as sp
 
 from . import symbols as s
-from .linearization import OPS, atom_part, collect_operators, derive_linearization
+from .linearization import derive_linearization
+from .operators import OPS, atom_part, collect_operators
 
 __all__ = ["DressedAtom", "dressed_atom", "main_text_coefficients", "BASIS"]
 

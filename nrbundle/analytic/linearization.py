@@ -1,7 +1,8 @@
 """Linearization of the driven optomagnomechanical model: from the lab-frame Hamiltonian (S1) to Eq. (1) = (S11).
 
-The derivation is done by SymPy with non-commuting operators, step by step, following Sec. I of the
-Supplemental Material:
+The derivation is done by SymPy with the non-commuting operators of :mod:`nrbundle.analytic.operators`, as a chain
+of named steps (one function per Supplement equation, each taking the earlier steps it reads and returning a
+:class:`Step`), following Sec. I of the Supplemental Material:
 
 * **S1 -> S2**: the time dependence of the drives is removed by the unitary
   ``U = exp(i omega_d t (a^dag a + sigma^dag sigma))``. Every monomial ``T`` of S1 satisfies
@@ -32,120 +33,49 @@ Supplemental Material:
   lambda'_am (mu^* + mu)``, ``Delta_sa = omega_sigma - omega_a - lambda'_ab (beta^* + beta) -
   lambda'_am (mu^* + mu)`` give Eq. (1).
 
-The module also provides the small operator algebra the derivation needs: :func:`normal_order` (bosons with
-``[o, o^dag] = 1``, different modes commuting, atom operators commuting with bosons and reduced with the
-two-level algebra) and :func:`dagger`.
+Typed in are only the starting point S1 (:func:`hamiltonian_S1`), the Lindblad form of S3, the displacement of S4
+and the definitions of S7 (:data:`COUPLING_DEFINITIONS`) and S11 (:data:`DETUNING_DEFINITIONS`).
 """
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import sympy as sp
 
 from . import symbols as s
+from .operators import (
+    OPS,
+    collect_operators,
+    commutator,
+    dagger,
+    excitation_charge,
+    fluctuation_order,
+    has_atom,
+    is_zero_operator,
+    normal_order,
+    operator_word,
+    rho_sides,
+)
 
 __all__ = [
-    "OperatorSymbol",
-    "Operators",
-    "OPS",
     "alpha",
     "beta",
     "mu",
     "alpha_abs",
     "phi_alpha",
     "t",
-    "normal_order",
-    "dagger",
-    "commutator",
-    "fluctuation_order",
-    "atom_part",
-    "collect_operators",
+    "COUPLING_DEFINITIONS",
+    "DETUNING_DEFINITIONS",
     "Step",
     "Linearization",
     "derive_linearization",
     "hamiltonian_S1",
 ]
-
-
-# --------------------------------------------------------------------------- operator symbols
-class OperatorSymbol(sp.Symbol):
-    """A non-commuting operator symbol that prints itself in LaTeX with its dagger (e.g. ``a^{\\dagger}``)."""
-
-    def _latex(self, printer: Any) -> str:
-        return _OP_LATEX.get(self.name, self.name)
-
-
-@dataclass(frozen=True)
-class _OpInfo:
-    kind: str  # "boson", "atom" or "state"
-    mode: str  # mode key (bosons sharing a key obey [o, o'^dag] = 1); "atom"; "rho"
-    creation: bool
-    fluctuation: bool
-
-
-_OP_INFO: dict[sp.Symbol, _OpInfo] = {}
-_OP_LATEX: dict[str, str] = {}
-_PARTNER: dict[sp.Symbol, sp.Symbol] = {}
-
-
-def _make_pair(name: str, latex: str, kind: str, mode: str, fluctuation: bool = False) -> tuple[OperatorSymbol, OperatorSymbol]:
-    op = OperatorSymbol(name, commutative=False)
-    opd = OperatorSymbol(name + "_dag", commutative=False)
-    _OP_LATEX[op.name] = latex
-    _OP_LATEX[opd.name] = latex + r"^{\dagger}"
-    _OP_INFO[op] = _OpInfo(kind, mode, False, fluctuation)
-    _OP_INFO[opd] = _OpInfo(kind, mode, True, fluctuation)
-    _PARTNER[op] = opd
-    _PARTNER[opd] = op
-    return op, opd
-
-
-@dataclass(frozen=True)
-class Operators:
-    """The operator symbols of the derivation (non-commutative).
-
-    ``a, b, m`` are the optical, mechanical (phonon) and magnon annihilation operators, ``da, db, dm`` their
-    fluctuations ``delta a`` etc. (same mode keys: ``[a, delta a^dag] = 1``), ``sigma = |g><e|`` the atomic
-    lowering operator, ``rho`` the density operator (commutes with nothing). ``*_dag`` are the adjoints.
-    """
-
-    a: OperatorSymbol
-    a_dag: OperatorSymbol
-    b: OperatorSymbol
-    b_dag: OperatorSymbol
-    m: OperatorSymbol
-    m_dag: OperatorSymbol
-    da: OperatorSymbol
-    da_dag: OperatorSymbol
-    db: OperatorSymbol
-    db_dag: OperatorSymbol
-    dm: OperatorSymbol
-    dm_dag: OperatorSymbol
-    sigma: OperatorSymbol
-    sigma_dag: OperatorSymbol
-    rho: OperatorSymbol
-
-
-def _build_ops() -> Operators:
-    a, ad = _make_pair("a", "a", "boson", "a")
-    b, bd = _make_pair("b", "b", "boson", "b")
-    m, md = _make_pair("m", "m", "boson", "m")
-    da, dad = _make_pair("delta_a", r"\delta a", "boson", "a", fluctuation=True)
-    db, dbd = _make_pair("delta_b", r"\delta b", "boson", "b", fluctuation=True)
-    dm, dmd = _make_pair("delta_m", r"\delta m", "boson", "m", fluctuation=True)
-    sg, sgd = _make_pair("sigma", r"\sigma", "atom", "atom")
-    rho = OperatorSymbol("rho", commutative=False)
-    _OP_LATEX["rho"] = r"\rho"
-    _OP_INFO[rho] = _OpInfo("state", "rho", False, False)
-    return Operators(a, ad, b, bd, m, md, da, dad, db, dbd, dm, dmd, sg, sgd, rho)
-
-
-#: The operator symbols used throughout the analytic layer.
-OPS: Operators = _build_ops()
 
 #: Mean values of the displaced modes (S4): complex c-numbers.
 alpha = sp.Symbol("alpha", complex=True)
@@ -157,184 +87,28 @@ phi_alpha = sp.Symbol("phi_alpha", real=True)
 #: Time (S1).
 t = sp.Symbol("t", real=True)
 
+#: The renamed couplings of S7 as expressions of the bare ones (definitions of the paper; phase convention phi = 0).
+COUPLING_DEFINITIONS: Mapping[sp.Symbol, sp.Expr] = MappingProxyType(
+    {
+        s.lambda_ab: s.lambdap_ab * alpha_abs,
+        s.lambda_am: s.lambdap_am * alpha_abs,
+        s.lambda_as: s.lambdap_as,
+        s.xi: s.lambdap_as * alpha_abs + s.xi_p,
+    }
+)
 
-# --------------------------------------------------------------------------- operator algebra
-def _word(nc_factors: Iterable[sp.Expr]) -> tuple[sp.Symbol, ...]:
-    out: list[sp.Symbol] = []
-    for f in nc_factors:
-        if isinstance(f, sp.Pow) and f.exp.is_Integer and f.exp > 0 and f.base in _OP_INFO:
-            out.extend([f.base] * int(f.exp))
-        elif f in _OP_INFO:
-            out.append(f)
-        else:
-            raise TypeError(f"unknown non-commutative factor {f!r}")
-    return tuple(out)
+_MEAN_FIELD_SHIFT = s.lambdap_ab * (sp.conjugate(beta) + beta) + s.lambdap_am * (sp.conjugate(mu) + mu)
 
-
-def _boson_key(op: sp.Symbol) -> tuple[int, str, str]:
-    info = _OP_INFO[op]
-    return (0 if info.creation else 1, info.mode, op.name)
-
-
-@functools.lru_cache(maxsize=None)
-def _order_bosons(word: tuple[sp.Symbol, ...]) -> tuple[tuple[tuple[sp.Symbol, ...], int], ...]:
-    """Normal-order a word of boson operators: creation left of annihilation, modes sorted.
-
-    Returns ``((word, coefficient), ...)``; uses ``[o, o'^dag] = 1`` for operators of the same mode key.
-    """
-    for i in range(len(word) - 1):
-        x, y = word[i], word[i + 1]
-        if _boson_key(x) > _boson_key(y):
-            acc: dict[tuple[sp.Symbol, ...], int] = {}
-            swapped = word[:i] + (y, x) + word[i + 2 :]
-            for w, c in _order_bosons(swapped):
-                acc[w] = acc.get(w, 0) + c
-            ix, iy = _OP_INFO[x], _OP_INFO[y]
-            if ix.mode == iy.mode and not ix.creation and iy.creation:
-                for w, c in _order_bosons(word[:i] + word[i + 2 :]):
-                    acc[w] = acc.get(w, 0) + c
-            return tuple((w, c) for w, c in acc.items() if c != 0)
-    return ((word, 1),)
+#: The detunings of S11 (definitions of the paper): ``omega_sigma - omega_d = Delta_ad + Delta_sa``.
+DETUNING_DEFINITIONS: Mapping[sp.Symbol, sp.Expr] = MappingProxyType(
+    {
+        s.Delta_ad: s.omega_a - s.omega_d + _MEAN_FIELD_SHIFT,
+        s.Delta_sa: s.omega_s - s.omega_a - _MEAN_FIELD_SHIFT,
+    }
+)
 
 
-def _atom_matrix(op: sp.Symbol) -> sp.Matrix:
-    # basis (e, g): sigma = |g><e| has its 1 in row g (1), column e (0)
-    if op == OPS.sigma:
-        return sp.Matrix([[0, 0], [1, 0]])
-    return sp.Matrix([[0, 1], [0, 0]])
-
-
-def _reduce_atom(word: tuple[sp.Symbol, ...]) -> sp.Expr:
-    """Reduce a product of atom operators to the basis {1, sigma^dag sigma, sigma^dag, sigma}."""
-    if not word:
-        return sp.Integer(1)
-    M = sp.eye(2)
-    for op in word:
-        M = M * _atom_matrix(op)
-    ee, eg, ge, gg = M[0, 0], M[0, 1], M[1, 0], M[1, 1]
-    sd, sg = OPS.sigma_dag, OPS.sigma
-    return gg + (ee - gg) * sd * sg + eg * sd + ge * sg
-
-
-def _order_segment(word: tuple[sp.Symbol, ...]) -> sp.Expr:
-    bosons = tuple(op for op in word if _OP_INFO[op].kind == "boson")
-    atoms = tuple(op for op in word if _OP_INFO[op].kind == "atom")
-    atom_expr = _reduce_atom(atoms)
-    return sp.Add(*[c * sp.Mul(*w) * atom_expr for w, c in _order_bosons(bosons)])
-
-
-@functools.lru_cache(maxsize=None)
-def _order_word(word: tuple[sp.Symbol, ...]) -> sp.Expr:
-    segments: list[list[sp.Symbol]] = [[]]
-    for op in word:
-        if _OP_INFO[op].kind == "state":
-            segments.append([])
-        else:
-            segments[-1].append(op)
-    parts: list[sp.Expr] = []
-    for k, seg in enumerate(segments):
-        if k:
-            parts.append(OPS.rho)
-        parts.append(_order_segment(tuple(seg)))
-    return sp.expand(sp.Mul(*parts))
-
-
-def normal_order(expr: sp.Expr) -> sp.Expr:
-    """Canonical normal-ordered form of an operator expression.
-
-    Bosons: creation operators left of annihilation operators, modes in the order (a, b, m), using
-    ``[o, o^dag] = 1`` (a mode and its fluctuation ``delta o`` share the commutator). Bosons commute with the
-    atom. Atom words are reduced with the two-level algebra (``sigma^2 = 0``, ``sigma sigma^dag = 1 -
-    sigma^dag sigma``, basis ``{1, sigma^dag sigma, sigma^dag, sigma}``). The density operator ``rho`` commutes
-    with nothing: each side of it is ordered separately. Two expressions are equal as operators iff their
-    normal-ordered forms are equal, so ``normal_order(A - B) == 0`` proves ``A = B``.
-    """
-    e = sp.expand(sp.sympify(expr))
-    out: list[sp.Expr] = []
-    for term in sp.Add.make_args(e):
-        if term.is_commutative:
-            out.append(term)
-            continue
-        c_part, nc_part = term.args_cnc()
-        out.append(sp.Mul(*c_part) * _order_word(_word(nc_part)))
-    return sp.expand(sp.Add(*out))
-
-
-def dagger(expr: sp.Expr) -> sp.Expr:
-    """Hermitian adjoint: reverses operator products, daggers the operators, conjugates c-numbers."""
-    e = sp.sympify(expr)
-    if e.is_Add:
-        return sp.Add(*[dagger(x) for x in e.args])
-    if e.is_Mul:
-        c_part, nc_part = e.args_cnc()
-        return sp.Mul(*[sp.conjugate(x) for x in c_part]) * sp.Mul(*[dagger(x) for x in reversed(nc_part)])
-    if e.is_Pow and not e.is_commutative:
-        return dagger(e.base) ** e.exp
-    if e in _PARTNER:
-        return _PARTNER[e]
-    if e == OPS.rho:
-        return e
-    if e.is_commutative:
-        return sp.conjugate(e)
-    raise TypeError(f"cannot take the adjoint of {e!r}")
-
-
-def commutator(x: sp.Expr, y: sp.Expr) -> sp.Expr:
-    """``[x, y]`` in normal-ordered form."""
-    return normal_order(x * y - y * x)
-
-
-def _term_word(term: sp.Expr) -> tuple[sp.Symbol, ...]:
-    if term.is_commutative:
-        return ()
-    return _word(term.args_cnc()[1])
-
-
-def fluctuation_order(term: sp.Expr) -> int:
-    """Number of bosonic fluctuation operators (``delta a``, ``delta b^dag``, ...) in a monomial."""
-    return sum(1 for op in _term_word(term) if _OP_INFO[op].fluctuation)
-
-
-def _has_atom(term: sp.Expr) -> bool:
-    return any(_OP_INFO[op].kind == "atom" for op in _term_word(term))
-
-
-def _has_boson(term: sp.Expr) -> bool:
-    return any(_OP_INFO[op].kind == "boson" for op in _term_word(term))
-
-
-def atom_part(expr: sp.Expr) -> sp.Expr:
-    """Sum of the monomials of ``expr`` (normal-ordered) that contain atom operators only (S12 from S11)."""
-    e = normal_order(expr)
-    return sp.Add(*[x for x in sp.Add.make_args(e) if _has_atom(x) and not _has_boson(x)])
-
-
-def collect_operators(expr: sp.Expr) -> dict[sp.Expr, sp.Expr]:
-    """Map each operator monomial of the normal-ordered ``expr`` to its c-number coefficient (1 for c-numbers)."""
-    out: dict[sp.Expr, sp.Expr] = {}
-    for term in sp.Add.make_args(normal_order(expr)):
-        if term.is_commutative:
-            key: sp.Expr = sp.Integer(1)
-            coeff = term
-        else:
-            c_part, nc_part = term.args_cnc()
-            key, coeff = sp.Mul(*nc_part), sp.Mul(*c_part)
-        out[key] = out.get(key, sp.Integer(0)) + coeff
-    return {k: v for k, v in out.items() if v != 0}
-
-
-def _split_by(expr: sp.Expr, pred: Any) -> tuple[sp.Expr, sp.Expr]:
-    yes, no = [], []
-    for term in sp.Add.make_args(sp.expand(expr)):
-        (yes if pred(term) else no).append(term)
-    return sp.Add(*yes), sp.Add(*no)
-
-
-def _is_zero_operator(expr: sp.Expr) -> bool:
-    return all(sp.simplify(c) == 0 for c in collect_operators(expr).values())
-
-
-# --------------------------------------------------------------------------- derivation containers
+# --------------------------------------------------------------------------- the records
 @dataclass(frozen=True)
 class Step:
     """One named step of the derivation.
@@ -349,12 +123,18 @@ class Step:
         What was done, in words (the assumptions and conventions of the step).
     exprs
         The SymPy objects of the step (read-only mapping from a short key to an expression).
+    conventions
+        Conventions and assumptions the step adopts (text; collected in :attr:`Linearization.conventions`).
+    errata
+        Where the step differs from the printed Supplement (text; collected in :attr:`Linearization.errata`).
     """
 
     name: str
     equation: str
     description: str
     exprs: Mapping[str, Any] = field(default_factory=dict)
+    conventions: tuple[str, ...] = ()
+    errata: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -420,9 +200,14 @@ class Linearization:
         raise KeyError(f"no step for equation {equation!r}")
 
 
-# --------------------------------------------------------------------------- the derivation
+# --------------------------------------------------------------------------- tools of the steps
 def hamiltonian_S1() -> sp.Expr:
-    """Lab-frame Hamiltonian (S1) with time-dependent drives on the cavity (``xi_d``) and the atom (``xi_p``)."""
+    """Lab-frame Hamiltonian (S1) with time-dependent drives on the cavity (``xi_d``) and the atom (``xi_p``).
+
+    ``H_t = (omega_a + Delta_F) a^dag a + omega_b b^dag b + omega_m m^dag m + omega_sigma sigma^dag sigma
+    + lambda'_ab a^dag a (b^dag + b) + lambda'_am a^dag a (m^dag + m) + lambda'_as (a^dag sigma + a sigma^dag)
+    + xi_d (a^dag e^{-i omega_d t} + h.c.) + xi_p (sigma^dag e^{-i omega_d t} + h.c.)``.
+    """
     o = OPS
     ad_a = o.a_dag * o.a
     w = s.omega_d * t
@@ -440,34 +225,14 @@ def hamiltonian_S1() -> sp.Expr:
 
 
 def _lindblad(op: sp.Expr, rate: sp.Expr) -> sp.Expr:
+    """``rate D[op] rho = rate/2 (2 op rho op^dag - op^dag op rho - rho op^dag op)``."""
     rho = OPS.rho
     opd = dagger(op)
     return rate / 2 * (2 * op * rho * opd - opd * op * rho - rho * opd * op)
 
 
-def _rotating_frame(H: sp.Expr) -> tuple[sp.Expr, dict[str, int], sp.Expr, sp.Expr]:
-    """S1 -> S2. Returns (H_S2, charges of the monomials, N, U)."""
-    o = OPS
-    N = o.a_dag * o.a + o.sigma_dag * o.sigma
-    U = sp.exp(sp.I * s.omega_d * t * N)
-    out = []
-    charges: dict[str, int] = {}
-    for term in sp.Add.make_args(normal_order(H)):
-        word = _term_word(term)
-        q = sum((1 if _OP_INFO[op].creation else -1) for op in word if _OP_INFO[op].mode in ("a", "atom"))
-        # [N, T] = q T  =>  U T U^dag = exp(i q omega_d t) T  (BCH with ad_N^k T = q^k T)
-        if not _is_zero_operator(commutator(N, term) - q * term):
-            raise AssertionError(f"monomial {term} is not an eigen-operator of ad_N")
-        charges[str(sp.Mul(*word)) if word else "1"] = q
-        out.append(term * sp.exp(sp.I * q * s.omega_d * t))
-    H_rot = normal_order(sp.powsimp(sp.expand(sp.Add(*out))) - s.omega_d * N)
-    H_rot = sp.expand(sp.powsimp(H_rot))
-    if t in H_rot.free_symbols:
-        raise AssertionError("the rotating frame did not remove the time dependence")
-    return H_rot, charges, N, U
-
-
 def _displace(expr: sp.Expr) -> sp.Expr:
+    """``a -> alpha + delta a``, ``b -> beta + delta b``, ``m -> mu + delta m`` (and the adjoints), S4."""
     o = OPS
     rep = {
         o.a: alpha + o.da,
@@ -480,99 +245,106 @@ def _displace(expr: sp.Expr) -> sp.Expr:
     return expr.xreplace(rep)
 
 
-def _left_right(expr: sp.Expr) -> tuple[sp.Expr, sp.Expr, sp.Expr]:
-    """Split a superoperator expression (each term contains one rho) into A rho + rho B + (X rho Y rest)."""
-    A, B, rest = [], [], []
-    for term in sp.Add.make_args(sp.expand(expr)):
-        c_part, nc_part = term.args_cnc()
-        word = _word(nc_part)
-        k = word.index(OPS.rho)
-        left, right = word[:k], word[k + 1 :]
-        c = sp.Mul(*c_part)
-        if not right:
-            A.append(c * sp.Mul(*left))
-        elif not left:
-            B.append(c * sp.Mul(*right))
-        else:
-            rest.append(term)
-    return sp.Add(*A), sp.Add(*B), sp.Add(*rest)
-
-
 def _commutator_hamiltonian(lin: sp.Expr) -> sp.Expr:
     """Find H with ``lin = -i [H, rho]`` (``lin = A rho + rho B`` with ``B = -A``), H = i A."""
-    A, B, rest = _left_right(lin)
-    if rest != 0 or not _is_zero_operator(A + B):
+    A, B, rest = rho_sides(lin)
+    if rest != 0 or not is_zero_operator(A + B):
         raise AssertionError("the linear dissipator terms are not a commutator")
     return normal_order(sp.I * A)
+
+
+def _split_by(expr: sp.Expr, pred: Callable[[sp.Expr], bool]) -> tuple[sp.Expr, sp.Expr]:
+    """``(sum of the terms with pred, sum of the others)``."""
+    yes, no = [], []
+    for term in sp.Add.make_args(sp.expand(expr)):
+        (yes if pred(term) else no).append(term)
+    return sp.Add(*yes), sp.Add(*no)
+
+
+def _in_H1(term: sp.Expr) -> bool:
+    """S5/S6 split: c-number and linear fluctuation terms without atom operators belong to ``H1``."""
+    return not has_atom(term) and fluctuation_order(term) <= 1
 
 
 def _coefficient(expr: sp.Expr, monomial: sp.Expr) -> sp.Expr:
     return collect_operators(expr).get(monomial, sp.Integer(0))
 
 
-@functools.lru_cache(maxsize=1)
-def derive_linearization() -> Linearization:
-    """Derive Eq. (1) = (S11) from the lab-frame Hamiltonian (S1) and the master equation (S3).
+#: ``(name, delta o, delta o^dag)`` of the three displaced modes (S8).
+_FLUCTUATIONS = (("alpha", OPS.da, OPS.da_dag), ("beta", OPS.db, OPS.db_dag), ("mu", OPS.dm, OPS.dm_dag))
 
-    Every step is computed, none is typed in except the starting point S1, the Lindblad form of S3, the
-    displacement of S4, the renaming of S7 and the definitions of Delta_ad and Delta_sa of S11 (which are
-    definitions). See the module docstring for the chain and the conventions.
 
-    Returns
-    -------
-    Linearization
-        The steps and the intermediate Hamiltonians (cached: the same object on every call).
-    """
+# --------------------------------------------------------------------------- the steps S1 ... S11
+def _s1_lab_frame() -> Step:
+    """The starting point: :func:`hamiltonian_S1`."""
+    return Step(
+        "lab frame",
+        "S1",
+        "Hamiltonian of the driven cavity (Fizeau-shifted by Delta_F), mechanical mode b, magnon mode m and "
+        "two-level atom sigma = |g><e|, with radiation-pressure-type couplings lambda'_ab, lambda'_am, "
+        "Jaynes-Cummings coupling lambda'_as and drives xi_d (cavity) and xi_p (atom) at omega_d.",
+        MappingProxyType({"H": hamiltonian_S1()}),
+    )
+
+
+def _s2_rotating_frame(s1: Step) -> Step:
+    """``H -> U H U^dag - omega_d N`` with ``U T U^dag = exp(i q omega_d t) T`` for ``[N, T] = q T``."""
     o = OPS
-    rho = o.rho
-    steps: list[Step] = []
-    conventions: list[str] = []
-    errata: list[str] = []
-
-    # ---- S1
-    H1_lab = hamiltonian_S1()
-    steps.append(
-        Step(
-            "lab frame",
-            "S1",
-            "Hamiltonian of the driven cavity (Fizeau-shifted by Delta_F), mechanical mode b, magnon mode m and "
-            "two-level atom sigma = |g><e|, with radiation-pressure-type couplings lambda'_ab, lambda'_am, "
-            "Jaynes-Cummings coupling lambda'_as and drives xi_d (cavity) and xi_p (atom) at omega_d.",
-            MappingProxyType({"H": H1_lab}),
-        )
+    N = o.a_dag * o.a + o.sigma_dag * o.sigma
+    U = sp.exp(sp.I * s.omega_d * t * N)
+    out = []
+    charges: dict[str, int] = {}
+    for term in sp.Add.make_args(normal_order(s1.exprs["H"])):
+        word = operator_word(term)
+        q = excitation_charge(term, ("a", "atom"))
+        # [N, T] = q T  =>  U T U^dag = exp(i q omega_d t) T  (BCH with ad_N^k T = q^k T)
+        if not is_zero_operator(commutator(N, term) - q * term):
+            raise AssertionError(f"monomial {term} is not an eigen-operator of ad_N")
+        charges[str(sp.Mul(*word)) if word else "1"] = q
+        out.append(term * sp.exp(sp.I * q * s.omega_d * t))
+    H_rot = normal_order(sp.powsimp(sp.expand(sp.Add(*out))) - s.omega_d * N)
+    H_rot = sp.expand(sp.powsimp(H_rot))
+    if t in H_rot.free_symbols:
+        raise AssertionError("the rotating frame did not remove the time dependence")
+    return Step(
+        "rotating frame",
+        "S2",
+        "Unitary U = exp(i omega_d t N), N = a^dag a + sigma^dag sigma. Each monomial T of S1 obeys "
+        "[N, T] = q T (q = number of a^dag, sigma^dag minus number of a, sigma; checked by normal ordering), "
+        "so U T U^dag = exp(i q omega_d t) T, and H -> U H U^dag + i (dU/dt) U^dag = U H U^dag - omega_d N. "
+        "The drives become time independent.",
+        MappingProxyType({"N": N, "U": U, "charges": MappingProxyType(charges), "H": H_rot}),
     )
 
-    # ---- S2
-    H_S2, charges, N, U = _rotating_frame(H1_lab)
-    steps.append(
-        Step(
-            "rotating frame",
-            "S2",
-            "Unitary U = exp(i omega_d t N), N = a^dag a + sigma^dag sigma. Each monomial T of S1 obeys "
-            "[N, T] = q T (q = number of a^dag, sigma^dag minus number of a, sigma; checked by normal ordering), "
-            "so U T U^dag = exp(i q omega_d t) T, and H -> U H U^dag + i (dU/dt) U^dag = U H U^dag - omega_d N. "
-            "The drives become time independent.",
-            MappingProxyType({"N": N, "U": U, "charges": MappingProxyType(charges), "H": H_S2}),
-        )
-    )
 
-    # ---- S3
+def _s3_master_equation(s2: Step) -> Step:
+    """``drho/dt = -i[H, rho] + sum_o kappa_o D[o] rho + gamma D[sigma] rho``."""
+    o = OPS
+    H = s2.exprs["H"]
     rates = ((o.a, s.kappa_a), (o.b, s.kappa_b), (o.m, s.kappa_m))
     diss = sp.Add(*[_lindblad(op, k) for op, k in rates])
     diss_atom = _lindblad(o.sigma, s.gamma)
-    master = -sp.I * (H_S2 * rho - rho * H_S2) + diss + diss_atom
-    steps.append(
-        Step(
-            "master equation",
-            "S3",
-            "Lindblad master equation with decay rates kappa_a, kappa_b, kappa_m of the three bosonic modes and "
-            "gamma of the atom (Eq. (2) of the main text has kappa_a = kappa_b = kappa_m = kappa).",
-            MappingProxyType({"drho_dt": master, "dissipator": diss + diss_atom}),
-        )
+    master = -sp.I * (H * o.rho - o.rho * H) + diss + diss_atom
+    return Step(
+        "master equation",
+        "S3",
+        "Lindblad master equation with decay rates kappa_a, kappa_b, kappa_m of the three bosonic modes and "
+        "gamma of the atom (Eq. (2) of the main text has kappa_a = kappa_b = kappa_m = kappa).",
+        MappingProxyType(
+            {
+                "drho_dt": master,
+                "dissipator": diss + diss_atom,
+                "dissipator_bosons": diss,
+                "dissipator_atom": diss_atom,
+            }
+        ),
     )
 
-    # ---- S4: displacement inside the master equation
-    disp_diss = sp.expand(_displace(diss))
+
+def _s4_displacement(s2: Step, s3: Step) -> Step:
+    """Displace the modes inside S3: the dissipators give c-number (0) + ``-i[H_kappa, rho]`` + fluctuation terms."""
+    o = OPS
+    disp_diss = sp.expand(_displace(s3.exprs["dissipator_bosons"]))
     parts: dict[int, list[sp.Expr]] = {0: [], 1: [], 2: []}
     for term in sp.Add.make_args(disp_diss):
         parts[fluctuation_order(term)].append(term)
@@ -586,58 +358,58 @@ def derive_linearization() -> Linearization:
     if normal_order(diss2 - diss_fluct) != 0:
         raise AssertionError("the quadratic part of the displaced dissipators is not the fluctuation Lindbladian")
     H_kappa = _commutator_hamiltonian(diss1)
-    H_disp = normal_order(_displace(H_S2))
-    steps.append(
-        Step(
-            "displacement",
-            "S4",
-            "The optical, phonon and magnon modes are shifted by their mean values, a = alpha + delta a, "
-            "b = beta + delta b, m = mu + delta m, inside the master equation (the Supplement's text says "
-            "'optical, phonon, and mechanical modes'; the third is the magnon mode). The displaced dissipators "
-            "split into a c-number part (cancels), a part linear in the fluctuations that equals "
-            "-i[H_kappa, rho], and the Lindblad terms of the fluctuations. The atom is not displaced.",
-            MappingProxyType(
-                {
-                    "H_displaced": H_disp,
-                    "dissipator_constant": diss0,
-                    "dissipator_linear": diss1,
-                    "dissipator_fluctuations": diss_fluct,
-                    "H_kappa": H_kappa,
-                }
-            ),
-        )
+    H_disp = normal_order(_displace(s2.exprs["H"]))
+    return Step(
+        "displacement",
+        "S4",
+        "The optical, phonon and magnon modes are shifted by their mean values, a = alpha + delta a, "
+        "b = beta + delta b, m = mu + delta m, inside the master equation (the Supplement's text says "
+        "'optical, phonon, and mechanical modes'; the third is the magnon mode). The displaced dissipators "
+        "split into a c-number part (cancels), a part linear in the fluctuations that equals "
+        "-i[H_kappa, rho], and the Lindblad terms of the fluctuations. The atom is not displaced.",
+        MappingProxyType(
+            {
+                "H_displaced": H_disp,
+                "dissipator_constant": diss0,
+                "dissipator_linear": diss1,
+                "dissipator_fluctuations": diss_fluct,
+                "H_kappa": H_kappa,
+                "H": normal_order(H_disp + H_kappa),
+            }
+        ),
     )
 
-    # ---- S5, S6: split by order in the fluctuations
-    H_total = normal_order(H_disp + H_kappa)
 
-    def in_H1(term: sp.Expr) -> bool:
-        return not _has_atom(term) and fluctuation_order(term) <= 1
-
-    H1, H2 = _split_by(H_total, in_H1)
+def _s5_mean_field_hamiltonian(s4: Step) -> Step:
+    """``H1``: the terms of ``H_displaced + H_kappa`` of order <= 1 in the fluctuations, without atom operators."""
+    H1, _ = _split_by(s4.exprs["H"], _in_H1)
     c_number, linear_part = _split_by(H1, lambda term: fluctuation_order(term) == 0)
-    steps.append(
-        Step(
-            "mean-field Hamiltonian",
-            "S5",
-            "H1: the c-number and the terms linear in the bosonic fluctuations (no atom operator), including the "
-            "terms +i kappa_a alpha^*/2 delta a - i kappa_a alpha/2 delta a^dag (and the same for b, m) that "
-            "come from the displaced dissipators.",
-            MappingProxyType({"H1": H1, "c_number": c_number, "linear": linear_part}),
-        )
-    )
-    orders = {k: sp.Add(*[x for x in sp.Add.make_args(H2) if fluctuation_order(x) == k]) for k in (0, 1, 2, 3)}
-    steps.append(
-        Step(
-            "fluctuation Hamiltonian",
-            "S6",
-            "H2: the terms quadratic and cubic in the bosonic fluctuations and every term containing an atom "
-            "operator (the atom is not displaced, so sigma-terms stay here whatever their bosonic order).",
-            MappingProxyType({"H2": H2, **{f"order_{k}": v for k, v in orders.items()}}),
-        )
+    return Step(
+        "mean-field Hamiltonian",
+        "S5",
+        "H1: the c-number and the terms linear in the bosonic fluctuations (no atom operator), including the "
+        "terms +i kappa_a alpha^*/2 delta a - i kappa_a alpha/2 delta a^dag (and the same for b, m) that "
+        "come from the displaced dissipators.",
+        MappingProxyType({"H1": H1, "c_number": c_number, "linear": linear_part}),
     )
 
-    # ---- S7: phase convention and renaming
+
+def _s6_fluctuation_hamiltonian(s4: Step) -> Step:
+    """``H2``: every other term of ``H_displaced + H_kappa`` (quadratic, cubic, and all atom terms)."""
+    _, H2 = _split_by(s4.exprs["H"], _in_H1)
+    orders = {k: sp.Add(*[x for x in sp.Add.make_args(H2) if fluctuation_order(x) == k]) for k in (0, 1, 2, 3)}
+    return Step(
+        "fluctuation Hamiltonian",
+        "S6",
+        "H2: the terms quadratic and cubic in the bosonic fluctuations and every term containing an atom "
+        "operator (the atom is not displaced, so sigma-terms stay here whatever their bosonic order).",
+        MappingProxyType({"H2": H2, **{f"order_{k}": v for k, v in orders.items()}}),
+    )
+
+
+def _s7_renaming(s6: Step) -> Step:
+    """Gauge ``delta a -> e^{i phi} delta a``, ``sigma -> e^{i phi} sigma``; phi = 0; :data:`COUPLING_DEFINITIONS`."""
+    o = OPS
     gauge = {
         o.da: sp.exp(sp.I * phi_alpha) * o.da,
         o.da_dag: sp.exp(-sp.I * phi_alpha) * o.da_dag,
@@ -646,7 +418,7 @@ def derive_linearization() -> Linearization:
         alpha: alpha_abs * sp.exp(sp.I * phi_alpha),
         sp.conjugate(alpha): alpha_abs * sp.exp(-sp.I * phi_alpha),
     }
-    H2_gauge = normal_order(H2.xreplace(gauge))
+    H2_gauge = normal_order(s6.exprs["H2"].xreplace(gauge))
     residual_phase = normal_order(
         s.xi_p * ((sp.exp(-sp.I * phi_alpha) - 1) * o.sigma_dag + (sp.exp(sp.I * phi_alpha) - 1) * o.sigma)
     )
@@ -665,125 +437,140 @@ def derive_linearization() -> Linearization:
     H_S7 = normal_order(H_S7)
     if alpha_abs in H_S7.free_symbols:
         raise AssertionError("|alpha| survived the renaming of S7")
-    definitions = {
-        s.lambda_ab: s.lambdap_ab * alpha_abs,
-        s.lambda_am: s.lambdap_am * alpha_abs,
-        s.lambda_as: s.lambdap_as,
-        s.xi: s.lambdap_as * alpha_abs + s.xi_p,
-    }
-    conventions.append(
-        "Phase convention (S7): alpha = |alpha| exp(i phi); the gauge transformation delta a -> exp(i phi) delta a, "
-        "sigma -> exp(i phi) sigma (which leaves the Lindblad terms invariant) removes phi from every term except "
-        "the atomic pump, which becomes xi_p (exp(-i phi) sigma^dag + h.c.). We take phi = 0 (alpha real and "
-        "positive: the atomic pump phase-locked to the intracavity field); for xi_p = 0 the phase is irrelevant."
-    )
-    steps.append(
-        Step(
-            "renaming of the couplings",
-            "S7",
-            "Write alpha = |alpha| exp(i phi), apply the gauge transformation (phase convention phi = 0, see "
-            "conventions) and rename lambda_ab = lambda'_ab |alpha|, lambda_am = lambda'_am |alpha|, "
-            "lambda_as = lambda'_as, xi = lambda'_as |alpha| + xi_p.",
-            MappingProxyType(
-                {
-                    "H2_gauge": H2_gauge,
-                    "residual_for_phi": residual_phase,
-                    "H": H_S7,
-                    **{str(k): v for k, v in definitions.items()},
-                }
-            ),
-        )
+    return Step(
+        "renaming of the couplings",
+        "S7",
+        "Write alpha = |alpha| exp(i phi), apply the gauge transformation (phase convention phi = 0, see "
+        "conventions) and rename lambda_ab = lambda'_ab |alpha|, lambda_am = lambda'_am |alpha|, "
+        "lambda_as = lambda'_as, xi = lambda'_as |alpha| + xi_p.",
+        MappingProxyType(
+            {
+                "H2_gauge": H2_gauge,
+                "residual_for_phi": residual_phase,
+                "H": H_S7,
+                **{str(k): v for k, v in COUPLING_DEFINITIONS.items()},
+            }
+        ),
+        conventions=(
+            "Phase convention (S7): alpha = |alpha| exp(i phi); the gauge transformation delta a -> exp(i phi) "
+            "delta a, sigma -> exp(i phi) sigma (which leaves the Lindblad terms invariant) removes phi from every "
+            "term except the atomic pump, which becomes xi_p (exp(-i phi) sigma^dag + h.c.). We take phi = 0 "
+            "(alpha real and positive: the atomic pump phase-locked to the intracavity field); for xi_p = 0 the "
+            "phase is irrelevant.",
+        ),
     )
 
-    # ---- S8: mean-field equations from the linear part of H1
+
+def _s8_mean_field_equations(s5: Step) -> Step:
+    """``E_o`` = coefficient of ``delta o^dag`` in ``H1``; the linear part is ``sum_o (E_o delta o^dag + h.c.)``."""
+    linear_part = s5.exprs["linear"]
     mf: dict[str, sp.Expr] = {}
-    for name, op, opd in (("alpha", o.da, o.da_dag), ("beta", o.db, o.db_dag), ("mu", o.dm, o.dm_dag)):
+    for name, op, opd in _FLUCTUATIONS:
         E = sp.expand(_coefficient(linear_part, opd))
         E_conj = sp.expand(_coefficient(linear_part, op))
         if sp.expand(sp.conjugate(E) - E_conj) != 0:
             raise AssertionError(f"linear part of H1 is not Hermitian for {name}")
         mf[name] = E
-    rebuilt = sp.Add(
-        *[
-            mf[name] * opd + sp.conjugate(mf[name]) * op
-            for name, op, opd in (("alpha", o.da, o.da_dag), ("beta", o.db, o.db_dag), ("mu", o.dm, o.dm_dag))
-        ]
-    )
+    rebuilt = sp.Add(*[mf[name] * opd + sp.conjugate(mf[name]) * op for name, op, opd in _FLUCTUATIONS])
     if normal_order(linear_part - rebuilt) != 0:
         raise AssertionError("linear part of H1 is not sum_o (E_o delta o^dag + h.c.)")
-    errata.append(
-        "S8, first line: the damping term reads -(i/2) alpha kappa; the coefficient of delta a^dag in H1 (S5) "
-        "gives -(i/2) alpha kappa_a (equal only when kappa_a = kappa)."
-    )
-    steps.append(
-        Step(
-            "mean-field equations",
-            "S8",
-            "The linear part of H1 is sum_o (E_o delta o^dag + E_o^* delta o); it vanishes iff E_alpha = E_beta = "
-            "E_mu = 0 (the steady-state mean-field equations). The cavity equation carries kappa_a.",
-            MappingProxyType({f"E_{k}": v for k, v in mf.items()}),
-        )
+    return Step(
+        "mean-field equations",
+        "S8",
+        "The linear part of H1 is sum_o (E_o delta o^dag + E_o^* delta o); it vanishes iff E_alpha = E_beta = "
+        "E_mu = 0 (the steady-state mean-field equations). The cavity equation carries kappa_a.",
+        MappingProxyType({f"E_{k}": v for k, v in mf.items()}),
+        errata=(
+            "S8, first line: the damping term reads -(i/2) alpha kappa; the coefficient of delta a^dag in H1 (S5) "
+            "gives -(i/2) alpha kappa_a (equal only when kappa_a = kappa).",
+        ),
     )
 
-    # ---- S9
-    master_fluct = -sp.I * (H2 * rho - rho * H2) + diss_fluct + diss_atom
-    steps.append(
-        Step(
-            "fluctuation master equation",
-            "S9",
-            "With S8 the linear part of H1 vanishes; its c-number part commutes with rho and drops out, so the "
-            "fluctuations evolve with H2 and the Lindblad terms of delta a, delta b, delta m and sigma.",
-            MappingProxyType({"drho_dt": master_fluct, "dropped_c_number": c_number}),
-        )
+
+def _s9_fluctuation_master_equation(s3: Step, s4: Step, s5: Step, s6: Step) -> Step:
+    """``drho/dt = -i[H2, rho] + sum_o kappa_o D[delta o] rho + gamma D[sigma] rho``."""
+    rho, H2 = OPS.rho, s6.exprs["H2"]
+    master_fluct = -sp.I * (H2 * rho - rho * H2) + s4.exprs["dissipator_fluctuations"] + s3.exprs["dissipator_atom"]
+    return Step(
+        "fluctuation master equation",
+        "S9",
+        "With S8 the linear part of H1 vanishes; its c-number part commutes with rho and drops out, so the "
+        "fluctuations evolve with H2 and the Lindblad terms of delta a, delta b, delta m and sigma.",
+        MappingProxyType({"drho_dt": master_fluct, "dropped_c_number": s5.exprs["c_number"]}),
     )
 
-    # ---- S10: drop the cubic terms
-    dropped, H_eff = _split_by(H_S7, lambda term: fluctuation_order(term) == 3)
-    steps.append(
-        Step(
-            "strong-drive approximation",
-            "S10",
-            "For |alpha| >> 1 (lambda'_ab << lambda_ab, lambda'_am << lambda_am) the cubic terms "
-            "lambda'_ab da^dag da (db^dag + db) + lambda'_am da^dag da (dm^dag + dm) are dropped.",
-            MappingProxyType({"H": H_eff, "dropped": dropped}),
-        )
+
+def _s10_strong_drive(s7: Step) -> Step:
+    """Drop the terms cubic in the fluctuations from the S7 Hamiltonian."""
+    dropped, H_eff = _split_by(s7.exprs["H"], lambda term: fluctuation_order(term) == 3)
+    return Step(
+        "strong-drive approximation",
+        "S10",
+        "For |alpha| >> 1 (lambda'_ab << lambda_ab, lambda'_am << lambda_am) the cubic terms "
+        "lambda'_ab da^dag da (db^dag + db) + lambda'_am da^dag da (dm^dag + dm) are dropped.",
+        MappingProxyType({"H": H_eff, "dropped": dropped}),
     )
 
-    # ---- S11
-    shift = s.lambdap_ab * (sp.conjugate(beta) + beta) + s.lambdap_am * (sp.conjugate(mu) + mu)
-    defs11 = {
-        s.Delta_ad: s.omega_a - s.omega_d + shift,
-        s.Delta_sa: s.omega_s - s.omega_a - shift,
-    }
-    sol = sp.solve([sp.Eq(k, v) for k, v in defs11.items()], [s.omega_a, s.omega_s], dict=True)[0]
+
+def _s11_equation_1(s10: Step) -> Step:
+    """``delta o -> o`` and :data:`DETUNING_DEFINITIONS` solved for omega_a, omega_sigma: Eq. (1)."""
+    o = OPS
+    sol = sp.solve([sp.Eq(k, v) for k, v in DETUNING_DEFINITIONS.items()], [s.omega_a, s.omega_s], dict=True)[0]
     rename_ops = {o.da: o.a, o.da_dag: o.a_dag, o.db: o.b, o.db_dag: o.b_dag, o.dm: o.m, o.dm_dag: o.m_dag}
-    H_final = normal_order(sp.expand(H_eff.xreplace(rename_ops).subs(sol)))
-    definitions.update(defs11)
-    steps.append(
-        Step(
-            "Eq. (1)",
-            "S11",
-            "Rename delta o -> o and introduce Delta_ad = omega_a - omega_d + lambda'_ab (beta^* + beta) + "
-            "lambda'_am (mu^* + mu) and Delta_sa = omega_sigma - omega_a - lambda'_ab (beta^* + beta) - "
-            "lambda'_am (mu^* + mu), so that omega_sigma - omega_d = Delta_ad + Delta_sa (= Delta_sd of Eq. 1).",
-            MappingProxyType({"H": H_final, "Delta_ad": defs11[s.Delta_ad], "Delta_sa": defs11[s.Delta_sa]}),
-        )
+    H_final = normal_order(sp.expand(s10.exprs["H"].xreplace(rename_ops).subs(sol)))
+    return Step(
+        "Eq. (1)",
+        "S11",
+        "Rename delta o -> o and introduce Delta_ad = omega_a - omega_d + lambda'_ab (beta^* + beta) + "
+        "lambda'_am (mu^* + mu) and Delta_sa = omega_sigma - omega_a - lambda'_ab (beta^* + beta) - "
+        "lambda'_am (mu^* + mu), so that omega_sigma - omega_d = Delta_ad + Delta_sa (= Delta_sd of Eq. 1).",
+        MappingProxyType(
+            {"H": H_final, "Delta_ad": DETUNING_DEFINITIONS[s.Delta_ad], "Delta_sa": DETUNING_DEFINITIONS[s.Delta_sa]}
+        ),
     )
 
+
+# --------------------------------------------------------------------------- the chain
+@functools.lru_cache(maxsize=1)
+def derive_linearization() -> Linearization:
+    """Derive Eq. (1) = (S11) from the lab-frame Hamiltonian (S1) and the master equation (S3).
+
+    The chain S1 -> S2 -> ... -> S11 of the module docstring; each step reads only the earlier steps it is given.
+    Every step is computed, none is typed in except the starting point S1, the Lindblad form of S3, the
+    displacement of S4, the renaming of S7 and the definitions of Delta_ad and Delta_sa of S11 (which are
+    definitions).
+
+    Returns
+    -------
+    Linearization
+        The steps and the intermediate Hamiltonians (cached: the same object on every call).
+    """
+    s1 = _s1_lab_frame()
+    s2 = _s2_rotating_frame(s1)
+    s3 = _s3_master_equation(s2)
+    s4 = _s4_displacement(s2, s3)
+    s5 = _s5_mean_field_hamiltonian(s4)
+    s6 = _s6_fluctuation_hamiltonian(s4)
+    s7 = _s7_renaming(s6)
+    s8 = _s8_mean_field_equations(s5)
+    s9 = _s9_fluctuation_master_equation(s3, s4, s5, s6)
+    s10 = _s10_strong_drive(s7)
+    s11 = _s11_equation_1(s10)
+    steps = (s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11)
     return Linearization(
-        steps=tuple(steps),
-        H_S2=H_S2,
-        H_kappa=H_kappa,
-        H1=H1,
-        H2=H2,
-        c_number=c_number,
-        linear_part=linear_part,
-        mean_field_equations=MappingProxyType(mf),
-        H_S7=H_S7,
-        dropped_terms=dropped,
-        H_eff=H_eff,
-        H_final=H_final,
-        definitions=MappingProxyType(definitions),
-        conventions=tuple(conventions),
-        errata=tuple(errata),
+        steps=steps,
+        H_S2=s2.exprs["H"],
+        H_kappa=s4.exprs["H_kappa"],
+        H1=s5.exprs["H1"],
+        H2=s6.exprs["H2"],
+        c_number=s5.exprs["c_number"],
+        linear_part=s5.exprs["linear"],
+        mean_field_equations=MappingProxyType({name: s8.exprs[f"E_{name}"] for name, _, _ in _FLUCTUATIONS}),
+        H_S7=s7.exprs["H"],
+        dropped_terms=s10.exprs["dropped"],
+        H_eff=s10.exprs["H"],
+        H_final=s11.exprs["H"],
+        definitions=MappingProxyType({**COUPLING_DEFINITIONS, **DETUNING_DEFINITIONS}),
+        conventions=tuple(c for st in steps for c in st.conventions),
+        errata=tuple(e for st in steps for e in st.errata),
     )

@@ -7,8 +7,9 @@ as recorded on the returned :class:`NumericFunction`), broadcasts over NumPy arr
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
 import sympy as sp
@@ -115,7 +116,9 @@ class NumericFunction:
         return self.func(*(np.asarray(known[a.name], dtype=float) for a in self.args))
 
 
-def lambdify_expr(expr: sp.Expr, *, substitute_dressed: bool = True, order: Sequence[sp.Symbol] = ARG_ORDER) -> NumericFunction:
+def lambdify_expr(
+    expr: sp.Expr, *, substitute_dressed: bool = True, order: Sequence[sp.Symbol] = ARG_ORDER
+) -> NumericFunction:
     """Lambdify ``expr`` into a vectorised NumPy function with arguments in :data:`ARG_ORDER` order.
 
     Parameters

@@ -2,24 +2,20 @@
 
 This module composes :mod:`nrbundle.analytic.resonances` (the symbolic solution of E(|000+>) = E(|target->),
 S16-S22) and :mod:`nrbundle.analytic.effective` (quasi-degenerate perturbation theory: g_eff and the level
-shifts through fourth order). It is what ``nrbundle resonances`` prints.
+shifts through fourth order). It is what ``nrbundle resonances`` prints; the paper's transitions are
+:data:`nrbundle.transitions.PAPER_TRANSITIONS`.
 """
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
-from ..params import Params, check_direction
+from ..params import Params, check_direction, parse_target
+from .effective import corrected_resonance
+from .resonances import closed_form
 
-__all__ = ["predict_transition", "resonance_table", "PAPER_TRANSITIONS"]
-
-#: The paper's four transitions (target, direction).
-PAPER_TRANSITIONS: tuple[tuple[tuple[int, int, int], str], ...] = (
-    ((1, 0, 1), "left"),
-    ((1, 0, 1), "right"),
-    ((1, 1, 0), "left"),
-    ((1, 1, 0), "right"),
-)
+__all__ = ["predict_transition", "resonance_table"]
 
 
 def predict_transition(params: Params, target: Sequence[int], direction: str, shift_order: int = 4) -> dict[str, Any]:
@@ -33,12 +29,10 @@ def predict_transition(params: Params, target: Sequence[int], direction: str, sh
         symbolically (S18/S19/S21/S22 for the paper's targets); ``corrected`` the root of the degeneracy condition
         with the level shifts through ``shift_order`` (equal to ``closed_form`` for ``shift_order=0``).
     """
-    from . import effective, resonances
-
     check_direction(direction)
-    target = tuple(int(n) for n in target)
-    closed = resonances.closed_form(params, target, direction)
-    corr = effective.corrected_resonance(params, target, direction, shift_order=shift_order)
+    target = parse_target(target)
+    closed = closed_form(params, target, direction)
+    corr = corrected_resonance(params, target, direction, shift_order=shift_order)
     return {
         "target": list(target),
         "direction": direction,

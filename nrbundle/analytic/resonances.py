@@ -4,7 +4,7 @@ The ladder energies of S16 are built from the derived pieces: the free part of E
 ``a^dag a``, ``b^dag b``, ``m^dag m``) plus the dressed-atom eigenvalues of S13. The resonance
 ``E(|000+>) = E(|n_a n_b n_m ->)`` reads (S17, S20 for the paper's cases)
 
-    n_a (Delta_ad + Delta_F) + n_b omega_b + n_m omega_m - R(Delta_ad) = 0,   R = sqrt((Delta_sa + Delta_ad)^2 + 4 xi^2),
+    n_a (Delta_ad + Delta_F) + n_b omega_b + n_m omega_m - R(Delta_ad) = 0,  R = sqrt((Delta_sa + Delta_ad)^2 + 4 xi^2),
 
 because ``E_+ - E_- = R``. It is squared and solved for ``Delta_ad``; a root of the squared equation is a
 resonance only if the left-hand side ``u = n_a (Delta_ad + Delta_F) + n_b omega_b + n_m omega_m`` is positive
@@ -16,29 +16,31 @@ there (``u = +R``, not ``-R``). Structure of the solutions (proved by the sign a
   ``n_b omega_b + n_m omega_m + Delta_F - Delta_sa > 0``.
 * ``n_a >= 2``: two roots; exactly one has ``u > 0``, the other (``u = -R``) is extraneous and rejected.
 
-Sign convention: left drive ``Delta_F = +|Delta_F|``, right drive ``Delta_F = -|Delta_F|``.
+Sign convention: left drive ``Delta_F = +|Delta_F|``, right drive ``Delta_F = -|Delta_F|``. Targets are validated
+by :func:`nrbundle.params.parse_target`; the paper's four transitions (S18, S19, S21, S22) are the records of
+:data:`nrbundle.transitions.PAPER_TRANSITIONS`.
 """
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Mapping, Sequence
 
 import numpy as np
 import sympy as sp
 
 from ..errors import InputError
 from ..params import Params, check_direction, fizeau_sign, parse_target
+from ..transitions import paper_transition
 from . import symbols as s
 from .dressed import dressed_atom
-from .linearization import OPS, collect_operators, derive_linearization
+from .linearization import derive_linearization
 from .numeric_bridge import NumericFunction, lambdify_expr
+from .operators import OPS, collect_operators
 
 __all__ = [
-    "PaperTransition",
-    "PAPER_TRANSITIONS",
     "ResonanceSolution",
     "OrangeCoincidence",
     "ladder_energy",
@@ -50,57 +52,8 @@ __all__ = [
     "closed_form",
     "closed_form_function",
     "prove_orange_coincidence",
-    "normalise_target",
     "normalise_counts",
 ]
-
-
-@dataclass(frozen=True)
-class PaperTransition:
-    """One of the four pair resonances of the paper.
-
-    Attributes
-    ----------
-    target
-        ``(n_a, n_b, n_m)`` of the final state ``|n_a n_b n_m ->``; the initial state is ``|000+>``.
-    direction
-        ``"left"`` (Delta_F = +|Delta_F|) or ``"right"`` (Delta_F = -|Delta_F|).
-    equation
-        The Supplement's closed form for Delta_ad (``"S18"``, ``"S19"``, ``"S21"``, ``"S22"``).
-    unsquared_equation
-        The Supplement's unsquared condition where printed (``"S17"``, ``"S20"``), else ``None``.
-    figure
-        Where the resonance shows up in Fig. 1 (panel and coloured area).
-    note
-        Remarks on the printed text (misprints), or ``""``.
-    """
-
-    target: tuple[int, int, int]
-    direction: str
-    equation: str
-    unsquared_equation: str | None
-    figure: str
-    note: str = ""
-
-
-#: The four transitions of the paper: photon-magnon |101-> and photon-phonon |110->, left and right drive.
-PAPER_TRANSITIONS: tuple[PaperTransition, ...] = (
-    PaperTransition((1, 0, 1), "left", "S18", "S17", "Fig. 1(c), blue area"),
-    PaperTransition(
-        (1, 0, 1),
-        "right",
-        "S19",
-        None,
-        "Fig. 1(d), orange area",
-        "The Supplement after S19 attributes this (right-drive) condition to 'the orange area of Fig. 1(c)'; "
-        "Fig. 1(c) is the left drive, the right-driven resonance belongs to Fig. 1(d) (main text: photon-magnon "
-        "pairs in the orange area when driven from the right).",
-    ),
-    PaperTransition((1, 1, 0), "left", "S21", "S20", "Fig. 1(c), orange area"),
-    PaperTransition((1, 1, 0), "right", "S22", None, "Fig. 1(d), pink area"),
-)
-
-_PAPER_EQ = {(p.target, p.direction): p for p in PAPER_TRANSITIONS}
 
 
 @dataclass(frozen=True)
@@ -179,24 +132,6 @@ class OrangeCoincidence:
 
 
 # --------------------------------------------------------------------------- helpers
-def normalise_target(target: str | Sequence[int]) -> tuple[int, int, int]:
-    """Validate a target ``(n_a, n_b, n_m)`` (or ``"NA,NB,NM"``): three non-negative ints, not all zero."""
-    if isinstance(target, str):
-        return parse_target(target)
-    try:
-        vals = tuple(target)
-    except TypeError:
-        raise InputError(f"target: expected (n_a, n_b, n_m), got {target!r}") from None
-    if len(vals) != 3 or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in vals):
-        raise InputError(f"target: expected three integers (n_a, n_b, n_m), got {target!r}")
-    vals = tuple(int(v) for v in vals)
-    if any(v < 0 for v in vals):
-        raise InputError(f"target: occupation numbers must be >= 0, got {target!r}")
-    if sum(vals) == 0:
-        raise InputError(f"target: must hold at least one quantum, got {target!r}")
-    return vals  # type: ignore[return-value]
-
-
 def _is_positive(expr: sp.Expr, depth: int = 0) -> bool:
     """Prove ``expr > 0`` from the symbol assumptions (``True`` only if proved).
 
@@ -433,7 +368,7 @@ def _solve(target: tuple[int, int, int], direction: str | None) -> ResonanceSolu
     solutions = [_presentable(r, u, n_a) for r in solutions]
     rejected = [_presentable(r, u, n_a, sign=-1) for r in rejected]
     condition = sp.And(*conditions) if conditions else sp.true
-    paper = _PAPER_EQ.get((target, direction))
+    paper = paper_transition(target, direction)
     return ResonanceSolution(
         target=target,
         direction=direction,
@@ -464,7 +399,7 @@ def solve_resonance(target: str | Sequence[int], direction: str | None) -> Reson
         Valid roots, rejected (extraneous) roots and the validity condition. For the paper's four transitions
         the single solution is S18, S19, S21 or S22.
     """
-    tgt = normalise_target(target)
+    tgt = parse_target(target)
     if direction is not None:
         check_direction(direction)
     return _solve(tgt, direction)
@@ -473,7 +408,8 @@ def solve_resonance(target: str | Sequence[int], direction: str | None) -> Reson
 def _pick(sol: ResonanceSolution, root: int | None) -> sp.Expr:
     n = len(sol.solutions)
     if n == 0:
-        raise InputError(f"target: |{''.join(map(str, sol.target))}-> has no resonance with |000+> ({sol.direction} drive)")
+        ket = "".join(map(str, sol.target))
+        raise InputError(f"target: |{ket}-> has no resonance with |000+> ({sol.direction} drive)")
     if root is None:
         if n > 1:
             raise InputError(
@@ -509,7 +445,7 @@ def closed_form_function(target: str | Sequence[int], direction: str, root: int 
     (call ``.at(params)``); it gives NaN wherever the resonance does not exist (validity condition false or
     ``u <= 0`` at the root). ``root`` selects the branch when there are two (``n_a = 0``: 0 lower, 1 upper).
     """
-    tgt = normalise_target(target)
+    tgt = parse_target(target)
     check_direction(direction)
     _pick(_solve(tgt, direction), root)  # validates root
     return _closed_form_function(tgt, direction, None if root is None else int(root))

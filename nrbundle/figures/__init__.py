@@ -1,5 +1,7 @@
 """The paper's figures, regenerated: one function per figure, one shared style (:mod:`nrbundle.figures.style`).
 
+The figures only draw: what they plot is computed by the study layer (:mod:`nrbundle.study`).
+
 - :func:`~nrbundle.figures.fig1.make_fig1`: Fig. 1(c,d) steady-state excitation spectra, (e) the S16 ladder.
 - :func:`~nrbundle.figures.fig2.make_fig2`: Fig. 2(a-c) super-Rabi oscillations, (d-g) one quantum trajectory.
 - :func:`~nrbundle.figures.fig3.make_fig3`: Fig. 3(a-f) g1 and bundle g2 (Eq. 3) versus kappa, plus g2(tau).
@@ -9,19 +11,27 @@ Every ``make_figN(out_dir, *, params=None, quick=False, executor="process", work
 ``figN.pdf``/``figN.png`` and the plotted data ``figN.npz`` with its provenance ``figN.json`` (parameters, Fock
 cutoffs and their convergence check, resonance positions, solver residuals, timings) into ``out_dir``, and returns
 the PDF and PNG paths. Parameter sweeps run through :func:`nrbundle.sweep.run_sweep` with checkpoints under
-``out_dir/work``, so an interrupted run resumes. See ``docs/figures.md``.
+``out_dir/work``, so an interrupted run resumes. The single runs of ``nrbundle dynamics``/``trajectory`` are drawn
+by :mod:`nrbundle.figures.runs`. See ``docs/figures.md``.
 """
 
 from __future__ import annotations
 
+__all__ = ["make_figures", "FIGURES"]
+
 import os
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Iterable
+from typing import Any
 
 from ..errors import InputError
-from ..params import Params
-
-__all__ = ["make_figures", "FIGURES"]
+from ..params import Params, get_preset
+from ..study.resonances import locate_resonances
+from ..study.work import work_dir
+from .fig1 import make_fig1
+from .fig2 import make_fig2
+from .fig3 import make_fig3
+from .fig4 import make_fig4
 
 #: Figure numbers that :func:`make_figures` knows.
 FIGURES: tuple[int, ...] = (1, 2, 3, 4)
@@ -35,6 +45,7 @@ def make_figures(
     params: Params | None = None,
     executor: str | None = None,
     workers: int | None = None,
+    resonances: Mapping[str, Any] | None = None,
 ) -> list[Path]:
     """Draw the figures ``which`` (subset of 1, 2, 3, 4) into ``out_dir``; return every PDF and PNG written.
 
@@ -50,6 +61,10 @@ def make_figures(
         Parameter set (default: preset ``fig1``).
     executor, workers
         Sweep executor (default ``"process"``) and worker processes (default: all cores).
+    resonances
+        The run's resonance table (:func:`nrbundle.study.resonances.locate_resonances` for ``params`` and
+        ``quick``), shared by every figure; located once (or read from the cache in ``out_dir/work``) when
+        ``None``.
     """
     nums = []
     for w in which:
@@ -64,10 +79,10 @@ def make_figures(
     if not nums:
         raise InputError("which: no figure requested")
     ex = "process" if executor is None else executor
-    from . import fig1, fig2, fig3, fig4
-
-    makers = {1: fig1.make_fig1, 2: fig2.make_fig2, 3: fig3.make_fig3, 4: fig4.make_fig4}
+    params = get_preset("fig1") if params is None else params
+    res = locate_resonances(params, quick=quick, work=work_dir(out_dir)) if resonances is None else resonances
+    makers = {1: make_fig1, 2: make_fig2, 3: make_fig3, 4: make_fig4}
     paths: list[Path] = []
     for k in sorted(nums):
-        paths += makers[k](out_dir, params=params, quick=quick, executor=ex, workers=workers)
+        paths += makers[k](out_dir, params=params, quick=quick, executor=ex, workers=workers, resonances=res)
     return paths

@@ -12,106 +12,122 @@ Panels
     drawn as faint vertical lines in (d-f).
 
 P_{n_a n_b n_m l} = |<n_a n_b n_m l|psi(t)>|^2 with l = +- the dressed states of S14 at the run's Delta_ad.
-Every panel sits on the exact-diagonalization resonance (:mod:`nrbundle.figures.regimes`), NOT on the closed
+Every panel sits on the exact-diagonalization resonance (:mod:`nrbundle.study.resonances`), NOT on the closed
 forms S18-S22, which lie ~20 avoided-crossing widths away: there the transfer is below 1e-2.
-Closed runs use the exact spectral propagation of Eq. (1) (``solver="eig"``); the populations are compared with
-a run at one Fock level less per mode and the largest difference is recorded in ``fig2.json``.
+The data come from :func:`nrbundle.study.dynamics.super_rabi_study` (closed runs by exact spectral propagation,
+checked against one Fock level less per mode; the largest difference is recorded in ``fig2.json``); this module
+draws them.
 """
 
 from __future__ import annotations
 
-import math
+__all__ = ["make_fig2", "draw_fig2", "PANELS"]
+
 import os
 import time
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
 from ..params import Params, get_preset
+from ..provenance import write_arrays
+from ..study.dynamics import CLOSED_POPULATIONS, super_rabi_study
+from ..study.resonances import resonance_summary
+from ..transitions import REGIMES
 from . import style
-from .regimes import locate_resonances, regime_Delta_ad, short_hash, transition_key, work_dir
 
-__all__ = ["make_fig2", "closed_runs", "DYNAMICS_CUTOFF", "TRAJECTORY_CUTOFF", "TRAJECTORY_SEED"]
-
-#: Fock cutoff of the closed runs: at fig1 the populations differ from those at (5, 5, 5) by < 7e-4 over the whole
-#: window (recorded per run as ``check.max_abs_diff``); (4, 4, 4) against (5, 5, 5) still differs by ~3e-2.
-DYNAMICS_CUTOFF: tuple[int, int, int] = (6, 6, 6)
-#: Fock cutoff of the trajectory (a few quanta at most are present between jumps).
-TRAJECTORY_CUTOFF: tuple[int, int, int] = (4, 4, 4)
-#: Seed of the trajectory (any fixed seed; this one shows several bundles in the window).
-TRAJECTORY_SEED: int = 1
-#: Duration of the trajectory in units of 1/omega_b (full, quick).
-TRAJECTORY_TIME: dict[bool, float] = {False: 20000.0, True: 6000.0}
-
-_RUNS = {
-    # panel: list of (direction, populations) ; regime gives Delta_ad
-    "a": ("blue", ("left", "right")),
-    "b": ("pink", ("right", "left")),
-    "c": ("orange", ("left", "right")),
-}
-_POPS = ("000+", "101-", "110-")
+#: Panel letter of each regime's closed run.
+PANELS: Mapping[str, str] = {"a": "blue", "b": "pink", "c": "orange"}
 
 
-def closed_runs(
-    params: Params,
-    resonances: dict[str, Any],
-    *,
-    cutoff: Sequence[int] = DYNAMICS_CUTOFF,
-    n_t: int = 1500,
-    periods: float = 2.25,
-) -> dict[str, Any]:
-    """Closed evolution from |000+> at each regime's Delta_ad for both directions (exact, ``solver="eig"``).
+def draw_fig2(data: Mapping[str, Any], params: Params) -> Any:
+    """Draw Fig. 2(a-g) from :func:`nrbundle.study.dynamics.super_rabi_study` data; return the Figure.
 
-    The time window is ``periods`` full super-Rabi periods pi / g_eff of the slowest transition of the regime.
-
-    Returns
-    -------
-    dict
-        ``regime -> {"Delta_ad", "tlist", "<direction>": {label: P(t)}, "check": {"cutoff", "max_abs_diff"}}``.
+    Call inside :func:`nrbundle.figures.style.figure_style`.
     """
-    from ..numeric.dynamics import evolve
+    runs, traj = data["runs"], data["trajectory"]
+    units = params.units
+    tl = style.time_label(units)
+    colors = {"000+": "k", "101-": style.MODE_COLORS["m"], "110-": style.MODE_COLORS["b"]}
+    names = {k: rf"$P_{{{k[:3]}{k[3]}}}$" for k in ("000+", "000-", "101-", "110-", "100-", "100+", "001-")}
+    fig = style.Figure(figsize=(style.DOUBLE_WIDTH, 6.4), layout="constrained")
+    gs = fig.add_gridspec(5, 3, height_ratios=[1.7, 0.75, 0.75, 0.75, 0.6])
+    for j, (panel, regime) in enumerate(PANELS.items()):
+        ax = fig.add_subplot(gs[0, j])
+        r = runs[regime]
+        t = r["tlist"]
+        if regime == "orange":
+            ax.plot(t, r["left"]["000+"], color="k", lw=1.0, label=r"$P_{000+}$ LD")
+            ax.plot(t, r["left"]["110-"], color=colors["110-"], lw=1.0, label=r"$P_{110-}$ LD")
+            ax.plot(t, r["right"]["000+"], color="0.45", lw=1.0, ls="--", label=r"$P_{000+}$ RD")
+            ax.plot(t, r["right"]["101-"], color=colors["101-"], lw=1.0, ls="--", label=r"$P_{101-}$ RD")
+            ax.legend(loc="upper center", ncol=2, fontsize=style.SMALL_FONT_SIZE - 1.5, bbox_to_anchor=(0.5, 1.0),
+                      columnspacing=0.6, handlelength=1.6)
+            ax.set_ylim(-0.02, 1.42)
+        else:
+            d_on = REGIMES[regime].transitions[0][1]  # the resonant direction; the inset shows the other
+            d_off = "right" if d_on == "left" else "left"
+            for k in CLOSED_POPULATIONS:
+                ax.plot(t, r[d_on][k], color=colors[k], lw=1.0, label=names[k])
+            ax.legend(loc="upper center", ncol=3, fontsize=style.SMALL_FONT_SIZE - 1.5, bbox_to_anchor=(0.5, 1.0),
+                      columnspacing=0.6, handlelength=1.4)
+            ins = ax.inset_axes([0.52, 0.63, 0.45, 0.22])
+            for k in CLOSED_POPULATIONS:
+                ins.plot(t, r[d_off][k], color=colors[k], lw=0.8)
+            ins.set_ylim(-0.05, 1.05)
+            ins.set_xticks([])
+            ins.set_yticks([0, 1])
+            ins.tick_params(labelsize=style.SMALL_FONT_SIZE - 2)
+            ins.text(0.03, 0.5, "LD" if d_off == "left" else "RD", transform=ins.transAxes, ha="left",
+                     va="center", fontsize=style.SMALL_FONT_SIZE - 2)
+            ax.set_ylim(-0.02, 1.75)
+            ax.set_yticks([0, 0.25, 0.5, 0.75, 1.0])
+        ax.set_xlim(t[0], t[-1])
+        ax.set_xlabel(tl)
+        if j == 0:
+            ax.set_ylabel("population")
+        ax.set_title(f"({panel}) {regime}, " + ("LD" if regime == "blue" else "RD" if regime == "pink" else "LD & RD")
+                     + f", $\\Delta_{{ad}}={r['Delta_ad']:.6f}$", fontsize=style.SMALL_FONT_SIZE,
+                     color=style.REGIME_COLORS[regime])
+        ax.ticklabel_format(axis="x", style="sci", scilimits=(-3, 3))
 
-    cut = tuple(int(n) for n in cutoff)
-    lower = tuple(max(3, n - 1) for n in cut)
-    out: dict[str, Any] = {}
-    for panel, (regime, dirs) in _RUNS.items():
-        where = regime_Delta_ad(resonances, regime)
-        x = float(where["Delta_ad"])
-        gs = [resonances[k]["half_splitting"] for k in where["detuning"]]
-        tmax = periods * math.pi / min(gs)
-        t = np.linspace(0.0, tmax, n_t)
-        rec: dict[str, Any] = {"Delta_ad": x, "tlist": t, "half_splittings": gs}
-        worst = 0.0
-        for d in dirs:
-            dyn = evolve(params, d, x, t, cutoff=cut, populations=_POPS, solver="eig")
-            ref = evolve(params, d, x, t, cutoff=lower, populations=_POPS, solver="eig")
-            rec[d] = {k: np.asarray(v) for k, v in dyn.populations.items()}
-            worst = max(worst, max(float(np.max(np.abs(dyn.populations[k] - ref.populations[k]))) for k in _POPS))
-        rec["check"] = {"cutoff": list(cut), "compared_with": list(lower), "max_abs_diff": worst}
-        out[regime] = rec
-    return out
-
-
-def _trajectory(params: Params, x: float, T: float, *, cutoff: Sequence[int], seed: int, n_t: int) -> dict[str, Any]:
-    from ..numeric.trajectories import detect_bundles, trajectory
-
-    t = np.linspace(0.0, T, n_t)
-    tr = trajectory(params, "left", x, t, cutoff=tuple(cutoff), seed=seed, ntraj=1,
-                    populations=("000+", "000-", "101-", "100-", "100+", "001-"))
-    rec = tr.jumps[0]
-    stats = detect_bundles(tr, ("a", "m"))
-    return {
-        "tlist": t,
-        "populations": {k: np.asarray(v[0]) for k, v in tr.populations.items()},
-        "jumps": {c: np.asarray(v) for c, v in rec.times.items()},
-        "bundles": {"pair": list(stats.pair), "window": stats.window, "n_bundles": stats.n_bundles,
-                    "n_jumps": stats.n_jumps, "pair_fraction": stats.pair_fraction},
-        "cutoff": list(tr.cutoff),
-        "seed": tr.seed,
-        "Delta_ad": x,
-        "kappa": params.kappa,
-    }
+    t = traj["tlist"]
+    sets = [("(d)", ("000+", "000-")), ("(e)", ("101-",)), ("(f)", ("100-", "001-"))]
+    tr_cols = {"000+": "k", "000-": "0.55", "101-": style.MODE_COLORS["m"], "100-": style.MODE_COLORS["a"],
+               "001-": style.MODE_COLORS["m"]}
+    tr_ls = {"001-": "--"}
+    first = None
+    for i, (lab, keys) in enumerate(sets):
+        ax = fig.add_subplot(gs[1 + i, :], sharex=first)
+        first = first or ax
+        for c, ts in traj["jumps"].items():
+            for tj in ts:
+                ax.axvline(tj, color=style.CHANNEL_COLORS[c], lw=0.5, alpha=0.35, zorder=0)
+        for k in keys:
+            ax.plot(t, traj["populations"][k], color=tr_cols[k], ls=tr_ls.get(k, "-"), lw=0.9, label=names[k])
+        top = max(float(np.max(traj["populations"][k])) for k in keys)
+        ax.set_ylim(-0.05 * max(top, 1e-3), 1.3 * max(top, 1e-3))
+        ax.tick_params(labelbottom=False)
+        ax.legend(loc="upper right", ncol=len(keys), fontsize=style.SMALL_FONT_SIZE - 1, handlelength=1.6,
+                  frameon=True, framealpha=0.85, edgecolor="none")
+        style.panel_label(ax, lab, loc="upper left")
+        if i == 1:
+            ax.set_ylabel("population (one trajectory)")
+    ax = fig.add_subplot(gs[4, :], sharex=first)
+    chans = [c for c in ("a", "b", "m", "sigma") if c in traj["jumps"]]
+    for row, c in enumerate(chans):
+        ts = traj["jumps"][c]
+        ax.vlines(ts, row - 0.4, row + 0.4, color=style.CHANNEL_COLORS[c], lw=1.2)
+    ax.set_yticks(range(len(chans)))
+    ax.set_yticklabels([{"a": "$a$", "b": "$b$", "m": "$m$", "sigma": r"$\sigma$"}[c] for c in chans])
+    ax.set_ylim(-0.7, len(chans) - 0.3)
+    ax.set_xlim(t[0], t[-1])
+    ax.set_xlabel(tl)
+    ax.set_ylabel("jumps")
+    style.panel_label(ax, "(g)", loc="upper left")
+    return fig
 
 
 def make_fig2(
@@ -122,6 +138,7 @@ def make_fig2(
     executor: str = "process",
     workers: int | None = None,
     trajectory_time: float | None = None,
+    resonances: Mapping[str, Any] | None = None,
 ) -> list[Path]:
     """Draw Fig. 2(a-g) into ``out_dir``: ``fig2.pdf``, ``fig2.png``, ``fig2.npz`` and ``fig2.json``.
 
@@ -137,6 +154,8 @@ def make_fig2(
         Accepted for a uniform interface; Fig. 2 runs a few cheap evolutions in this process.
     trajectory_time
         Override of the trajectory duration (testing).
+    resonances
+        The run's resonance table; located (or read from the cache in ``out_dir/work``) when ``None``.
 
     Returns
     -------
@@ -146,110 +165,16 @@ def make_fig2(
     t0 = time.perf_counter()
     params = get_preset("fig1") if params is None else params
     out = Path(out_dir)
-    work = work_dir(out)
-    res = locate_resonances(params, quick=quick, cache=work / f"resonances-{short_hash([params.to_dict(), quick])}.json")
-    cut = (4, 4, 4) if quick else DYNAMICS_CUTOFF
-    runs = closed_runs(params, res, cutoff=cut, n_t=600 if quick else 1500)
-    x_blue = float(runs["blue"]["Delta_ad"])
-    T = (TRAJECTORY_TIME[bool(quick)] if trajectory_time is None else float(trajectory_time)) / params.omega_b
-    traj = _trajectory(params, x_blue, T, cutoff=TRAJECTORY_CUTOFF if not quick else (3, 3, 3),
-                       seed=TRAJECTORY_SEED, n_t=2000 if not quick else 600)
-
-    # population left on the closed forms (they miss the resonance): documents why the ED value is used
-    from ..numeric.dynamics import evolve
-
-    miss = {}
-    for k in (transition_key((1, 0, 1), "left"),):
-        tt = runs["blue"]["tlist"]
-        dyn = evolve(params, "left", res[k]["closed_form"], tt, cutoff=(4, 4, 4), populations=("101-",), solver="eig")
-        miss[k] = {"Delta_ad": res[k]["closed_form"], "max_P_101-": float(np.max(dyn.populations["101-"]))}
-
-    units = params.units
-    tl = style.time_label(units)
-    colors = {"000+": "k", "101-": style.MODE_COLORS["m"], "110-": style.MODE_COLORS["b"]}
-    names = {k: rf"$P_{{{k[:3]}{k[3]}}}$" for k in ("000+", "000-", "101-", "110-", "100-", "100+", "001-")}
+    data = super_rabi_study(out, params=params, quick=quick, trajectory_time=trajectory_time, resonances=resonances)
     with style.figure_style():
-        fig = style.Figure(figsize=(style.DOUBLE_WIDTH, 6.4), layout="constrained")
-        gs = fig.add_gridspec(5, 3, height_ratios=[1.7, 0.75, 0.75, 0.75, 0.6])
-        for j, (panel, (regime, dirs)) in enumerate(_RUNS.items()):
-            ax = fig.add_subplot(gs[0, j])
-            r = runs[regime]
-            t = r["tlist"]
-            if regime == "orange":
-                ax.plot(t, r["left"]["000+"], color="k", lw=1.0, label=r"$P_{000+}$ LD")
-                ax.plot(t, r["left"]["110-"], color=colors["110-"], lw=1.0, label=r"$P_{110-}$ LD")
-                ax.plot(t, r["right"]["000+"], color="0.45", lw=1.0, ls="--", label=r"$P_{000+}$ RD")
-                ax.plot(t, r["right"]["101-"], color=colors["101-"], lw=1.0, ls="--", label=r"$P_{101-}$ RD")
-                ax.legend(loc="upper center", ncol=2, fontsize=style.SMALL_FONT_SIZE - 1.5, bbox_to_anchor=(0.5, 1.0),
-                          columnspacing=0.6, handlelength=1.6)
-                ax.set_ylim(-0.02, 1.42)
-            else:
-                d_on, d_off = dirs
-                for k in _POPS:
-                    ax.plot(t, r[d_on][k], color=colors[k], lw=1.0, label=names[k])
-                ax.legend(loc="upper center", ncol=3, fontsize=style.SMALL_FONT_SIZE - 1.5, bbox_to_anchor=(0.5, 1.0),
-                          columnspacing=0.6, handlelength=1.4)
-                ins = ax.inset_axes([0.52, 0.63, 0.45, 0.22])
-                for k in _POPS:
-                    ins.plot(t, r[d_off][k], color=colors[k], lw=0.8)
-                ins.set_ylim(-0.05, 1.05)
-                ins.set_xticks([])
-                ins.set_yticks([0, 1])
-                ins.tick_params(labelsize=style.SMALL_FONT_SIZE - 2)
-                ins.text(0.03, 0.5, "LD" if d_off == "left" else "RD", transform=ins.transAxes, ha="left",
-                         va="center", fontsize=style.SMALL_FONT_SIZE - 2)
-                ax.set_ylim(-0.02, 1.75)
-                ax.set_yticks([0, 0.25, 0.5, 0.75, 1.0])
-            ax.set_xlim(t[0], t[-1])
-            ax.set_xlabel(tl)
-            if j == 0:
-                ax.set_ylabel("population")
-            ax.set_title(f"({panel}) {regime}, " + ("LD" if regime == "blue" else "RD" if regime == "pink" else "LD & RD")
-                         + f", $\\Delta_{{ad}}={r['Delta_ad']:.6f}$", fontsize=style.SMALL_FONT_SIZE,
-                         color=style.REGIME_COLORS[regime])
-            ax.ticklabel_format(axis="x", style="sci", scilimits=(-3, 3))
+        paths = style.save_figure(draw_fig2(data, params), out, "fig2")
 
-        t = traj["tlist"]
-        sets = [("(d)", ("000+", "000-")), ("(e)", ("101-",)), ("(f)", ("100-", "001-"))]
-        tr_cols = {"000+": "k", "000-": "0.55", "101-": style.MODE_COLORS["m"], "100-": style.MODE_COLORS["a"],
-                   "001-": style.MODE_COLORS["m"]}
-        tr_ls = {"001-": "--"}
-        first = None
-        for i, (lab, keys) in enumerate(sets):
-            ax = fig.add_subplot(gs[1 + i, :], sharex=first)
-            first = first or ax
-            for c, ts in traj["jumps"].items():
-                for tj in ts:
-                    ax.axvline(tj, color=style.CHANNEL_COLORS[c], lw=0.5, alpha=0.35, zorder=0)
-            for k in keys:
-                ax.plot(t, traj["populations"][k], color=tr_cols[k], ls=tr_ls.get(k, "-"), lw=0.9, label=names[k])
-            top = max(float(np.max(traj["populations"][k])) for k in keys)
-            ax.set_ylim(-0.05 * max(top, 1e-3), 1.3 * max(top, 1e-3))
-            ax.tick_params(labelbottom=False)
-            ax.legend(loc="upper right", ncol=len(keys), fontsize=style.SMALL_FONT_SIZE - 1, handlelength=1.6,
-                      frameon=True, framealpha=0.85, edgecolor="none")
-            style.panel_label(ax, lab, loc="upper left")
-            if i == 1:
-                ax.set_ylabel("population (one trajectory)")
-        ax = fig.add_subplot(gs[4, :], sharex=first)
-        chans = [c for c in ("a", "b", "m", "sigma") if c in traj["jumps"]]
-        for row, c in enumerate(chans):
-            ts = traj["jumps"][c]
-            ax.vlines(ts, row - 0.4, row + 0.4, color=style.CHANNEL_COLORS[c], lw=1.2)
-        ax.set_yticks(range(len(chans)))
-        ax.set_yticklabels([{"a": "$a$", "b": "$b$", "m": "$m$", "sigma": r"$\sigma$"}[c] for c in chans])
-        ax.set_ylim(-0.7, len(chans) - 0.3)
-        ax.set_xlim(t[0], t[-1])
-        ax.set_xlabel(tl)
-        ax.set_ylabel("jumps")
-        style.panel_label(ax, "(g)", loc="upper left")
-        paths = style.save_figure(fig, out, "fig2")
-
+    runs, traj = data["runs"], data["trajectory"]
     arrays: dict[str, Any] = {}
     for regime, r in runs.items():
         arrays[f"{regime}_t"] = r["tlist"]
         for d in ("left", "right"):
-            for k in _POPS:
+            for k in CLOSED_POPULATIONS:
                 arrays[f"{regime}_{d}_P{k}"] = r[d][k]
     arrays["traj_t"] = traj["tlist"]
     for k, v in traj["populations"].items():
@@ -261,15 +186,16 @@ def make_fig2(
                        "(d-g) one quantum trajectory of Eq. (2), blue regime, left drive",
         "params": params.to_dict(),
         "quick": bool(quick),
-        "resonances": res,
-        "closed_runs": {k: {kk: vv for kk, vv in v.items() if kk not in ("tlist", "left", "right")} for k, v in runs.items()},
-        "closed_cutoff": list(cut),
-        "closed_form_check": miss,
+        "resonances": resonance_summary(data["resonances"]),
+        "closed_runs": {k: {kk: vv for kk, vv in v.items() if kk not in ("tlist", "left", "right")}
+                        for k, v in runs.items()},
+        "closed_cutoff": data["closed_cutoff"],
+        "closed_form_check": data["closed_form_check"],
         "note": "Delta_ad are the ED avoided-crossing resonances (orange: midpoint of |110-> LD and |101-> RD); "
                 "on the closed forms S18-S22 the target population stays below the value in closed_form_check",
         "trajectory": {k: v for k, v in traj.items() if k not in ("tlist", "populations", "jumps")},
         "trajectory_jump_counts": {c: int(len(v)) for c, v in traj["jumps"].items()},
         "wall_time_s": time.perf_counter() - t0,
     }
-    style.write_data(out, "fig2", arrays, prov)
+    write_arrays(out, "fig2", arrays, prov)
     return paths

@@ -2,7 +2,7 @@
 
 Panels
 ------
-(a) left drive, (b) right drive, at the orange regime's Delta_ad (:mod:`nrbundle.figures.regimes`), the parameter
+(a) left drive, (b) right drive, at the orange regime's Delta_ad (:mod:`nrbundle.study.resonances`), the parameter
 regime of Fig. 3(c,f). Curves: the bipartite photon-phonon D1^{ab} and photon-magnon D1^{am} witnesses and the
 tripartite D1^{ab sigma}, D1^{am sigma} (with the atom), all from the steady state of Eq. (2)
 (:func:`nrbundle.numeric.witness.witness`: W1 = largest eigenvalue of Q - 4 Gamma with the local covariance
@@ -10,27 +10,61 @@ matrix Gamma, i.e. Eq. (4)/(S23); S25 omits the factor 4 - ``docs/errata.md``). 
 direction (left: (a, b); right: (a, m)) is drawn bold. Shaded: the antibunched-bundle regime of that pair,
 g1 > 1 and g2 < 1, taken from the Fig. 3 data of the same sweep.
 
-The steady states are those of the Fig. 3 orange sweep (same checkpoints: drawing Fig. 4 after Fig. 3 costs no new
-solves), at the same convergence-checked cutoffs.
+The steady states are those of the Fig. 3 orange sweep (:func:`nrbundle.study.kappa.kappa_sweeps`; same
+checkpoints: drawing Fig. 4 after Fig. 3 costs no new solves), at the same convergence-checked cutoffs. This module
+draws them.
 """
 
 from __future__ import annotations
 
 import os
 import time
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
 from ..params import Params, get_preset
+from ..provenance import write_arrays
+from ..study.cutoffs import cutoff_for_kappa
+from ..study.kappa import WITNESS_PARTIES, kappa_sweeps
+from ..study.resonances import resonance_summary
+from ..transitions import REGIMES
 from . import style
-from .fig3 import WITNESS_PARTIES, kappa_sweeps
-from .regimes import REGIMES, cutoff_for_kappa
 
-__all__ = ["make_fig4"]
+__all__ = ["make_fig4", "draw_fig4"]
 
 _LABELS = {"ab": r"$D_1^{ab}$", "am": r"$D_1^{am}$", "absigma": r"$D_1^{ab\sigma}$", "amsigma": r"$D_1^{am\sigma}$"}
+
+
+def draw_fig4(ks: np.ndarray, arrays: Mapping[str, np.ndarray], params: Params) -> tuple[Any, dict[str, Any]]:
+    """Draw Fig. 4(a,b) from the orange-regime arrays (``D1_<p>``, ``g1_<pair>``, ``g2_<pair>``, shape (direction,
+    kappa)); return the Figure and the shaded antibunched spans per direction. Call inside
+    :func:`nrbundle.figures.style.figure_style`."""
+    units = params.units
+    spans_rec: dict[str, Any] = {}
+    fig, axes = style.new_figure(2, 1, height=4.4, sharex=True)
+    for i, (ax, d, lab) in enumerate(zip(axes, ("left", "right"), ("(a)", "(b)"), strict=True)):
+        pair = REGIMES["orange"].resonant_pair[d]
+        g1, g2 = arrays[f"g1_{pair}"][i], arrays[f"g2_{pair}"][i]
+        spans = style.mask_spans(ks, (g1 > 1) & (g2 < 1))
+        spans_rec[d] = {"pair": pair, "spans": spans}
+        for lo, hi in spans:
+            ax.axvspan(lo, hi, color=style.REGIME_SHADES["orange"], lw=0, zorder=0)
+        for p in WITNESS_PARTIES:
+            strong = p.startswith(pair)
+            ax.semilogx(ks, arrays[f"D1_{p}"][i], color=style.MODE_COLORS[p[1]],
+                        ls="--" if p.endswith("sigma") else "-", lw=1.3 if strong else 0.8,
+                        alpha=1.0 if strong else 0.55, label=_LABELS[p])
+        ax.set_ylabel(r"$D_1=\max(0,W_1)$")
+        ax.set_ylim(bottom=0)
+        style.panel_label(ax, f"{lab} {style.DIRECTION_LABELS[d]}", loc="upper left")
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside upper center", ncol=4,
+               fontsize=style.SMALL_FONT_SIZE, handlelength=2.0, columnspacing=0.9)
+    axes[1].set_xlabel(style.freq_label(r"\kappa", units))
+    axes[1].set_xlim(ks.min(), ks.max())
+    return fig, spans_rec
 
 
 def make_fig4(
@@ -42,6 +76,7 @@ def make_fig4(
     workers: int | None = None,
     kappas: Sequence[float] | None = None,
     cutoff: Sequence[int] | None = None,
+    resonances: Mapping[str, Any] | None = None,
 ) -> list[Path]:
     """Draw Fig. 4(a,b) into ``out_dir``: ``fig4.pdf``, ``fig4.png``, ``fig4.npz`` and ``fig4.json``.
 
@@ -57,6 +92,8 @@ def make_fig4(
         Sweep executor and worker processes.
     kappas, cutoff
         Overrides (testing).
+    resonances
+        The run's resonance table; located (or read from the cache in ``out_dir/work``) when ``None``.
 
     Returns
     -------
@@ -67,11 +104,10 @@ def make_fig4(
     params = get_preset("fig1") if params is None else params
     out = Path(out_dir)
     data = kappa_sweeps(out, params=params, quick=quick, executor=executor, workers=workers, regimes=("orange",),
-                        kappas=kappas, cutoff=cutoff)
+                        kappas=kappas, cutoff=cutoff, resonances=resonances)
     ks = data["kappa"]
     reg = data["regimes"]["orange"]
     sw = reg["sweep"]
-    units = params.units
     arrays: dict[str, Any] = {"kappa": ks, "directions": np.array(["left", "right"])}
     for p in WITNESS_PARTIES:
         arrays[f"D1_{p}"] = np.asarray(sw[f"D1_{p}"])
@@ -79,28 +115,8 @@ def make_fig4(
     for k in ("g1_ab", "g2_ab", "g1_am", "g2_am"):
         arrays[k] = np.asarray(sw[k])
     arrays["cutoff"] = np.array([[list(cutoff_for_kappa(reg["bands"], k, d)) for k in ks] for d in ("left", "right")])
-    spans_rec: dict[str, Any] = {}
     with style.figure_style():
-        fig, axes = style.new_figure(2, 1, height=4.4, sharex=True)
-        for i, (ax, d, lab) in enumerate(zip(axes, ("left", "right"), ("(a)", "(b)"))):
-            pair = REGIMES["orange"].resonant_pair[d]
-            g1, g2 = arrays[f"g1_{pair}"][i], arrays[f"g2_{pair}"][i]
-            spans = style.mask_spans(ks, (g1 > 1) & (g2 < 1))
-            spans_rec[d] = {"pair": pair, "spans": spans}
-            for lo, hi in spans:
-                ax.axvspan(lo, hi, color=style.REGIME_SHADES["orange"], lw=0, zorder=0)
-            for p in WITNESS_PARTIES:
-                strong = p.startswith(pair)
-                ax.semilogx(ks, arrays[f"D1_{p}"][i], color=style.MODE_COLORS[p[1]],
-                            ls="--" if p.endswith("sigma") else "-", lw=1.3 if strong else 0.8,
-                            alpha=1.0 if strong else 0.55, label=_LABELS[p])
-            ax.set_ylabel(r"$D_1=\max(0,W_1)$")
-            ax.set_ylim(bottom=0)
-            style.panel_label(ax, f"{lab} {style.DIRECTION_LABELS[d]}", loc="upper left")
-        fig.legend(*axes[0].get_legend_handles_labels(), loc="outside upper center", ncol=4,
-                   fontsize=style.SMALL_FONT_SIZE, handlelength=2.0, columnspacing=0.9)
-        axes[1].set_xlabel(style.freq_label(r"\kappa", units))
-        axes[1].set_xlim(ks.min(), ks.max())
+        fig, spans_rec = draw_fig4(ks, arrays, params)
         paths = style.save_figure(fig, out, "fig4")
 
     prov = {
@@ -112,10 +128,10 @@ def make_fig4(
         "bands": reg["bands"],
         "cutoff_selection": reg["cutoff_selection"],
         "antibunched_spans": spans_rec,
-        "resonances": data["resonances"],
+        "resonances": resonance_summary(data["resonances"]),
         "sweep": {"path": str(sw.path), "summary": sw.summary(), "n_recomputed": sw.n_recomputed},
         "witness_convention": "W1 = max eigenvalue of Q - 4 Gamma (Gamma: local covariances), D1 = max(0, W1)",
         "wall_time_s": time.perf_counter() - t0,
     }
-    style.write_data(out, "fig4", arrays, prov)
+    write_arrays(out, "fig4", arrays, prov)
     return paths

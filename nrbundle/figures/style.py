@@ -1,10 +1,9 @@
-"""One shared figure style for every nrbundle figure: sizes, fonts, colours, and the writers of figure files.
+"""One shared figure style for every nrbundle figure: sizes, fonts, colours, labels, shading, saving.
 
 All figures are drawn without pyplot (``matplotlib.figure.Figure``, rendered by Agg when saved, so the caller's
 backend and pyplot state are untouched) at journal column width (:data:`COLUMN_WIDTH`, 3.4 in)
-or double width (:data:`DOUBLE_WIDTH`, 7.0 in), with 8-9 pt text, and saved as PDF and PNG (:data:`DPI`). Each
-figure writes the data it plots next to it: ``<name>.npz`` (arrays) and ``<name>.json`` (provenance: parameters,
-cutoffs, resonance positions, solver diagnostics, package versions, run time).
+or double width (:data:`DOUBLE_WIDTH`, 7.0 in), with 8-9 pt text, and saved as PDF and PNG (:data:`DPI`). The data
+each figure plots is written next to it by :func:`nrbundle.provenance.write_arrays` (``<name>.npz`` + ``<name>.json``).
 
 Colours
 -------
@@ -18,19 +17,19 @@ No equation of the paper is implemented here.
 from __future__ import annotations
 
 import contextlib
-import datetime as _dt
-import importlib.metadata
-import json
+import io
 import math
 import os
-import platform
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any
 
 import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+
+from ..provenance import atomic_write_bytes
 
 __all__ = [
     "COLUMN_WIDTH",
@@ -54,10 +53,6 @@ __all__ = [
     "Line2D",
     "panel_label",
     "save_figure",
-    "write_data",
-    "to_json",
-    "versions",
-    "now",
     "freq_label",
     "time_label",
     "shade_regions",
@@ -82,7 +77,9 @@ DIRECTION_LABELS: dict[str, str] = {"left": "LD (left)", "right": "RD (right)"}
 #: Colour of each mode (a photon, b phonon, m magnon) and of the atom.
 MODE_COLORS: dict[str, str] = {"a": "#2166ac", "b": "#1b9e77", "m": "#d95f02", "sigma": "#6a3d9a"}
 #: Mathtext labels of the modes.
-MODE_LABELS: dict[str, str] = {"a": r"$a$ (photon)", "b": r"$b$ (phonon)", "m": r"$m$ (magnon)", "sigma": r"$\sigma$ (atom)"}
+MODE_LABELS: dict[str, str] = {
+    "a": r"$a$ (photon)", "b": r"$b$ (phonon)", "m": r"$m$ (magnon)", "sigma": r"$\sigma$ (atom)"
+}
 #: Mathtext subscript of each bundle pair.
 PAIR_LABELS: dict[str, str] = {"ab": "ab", "am": "am"}
 #: Colour of each resonance regime (the paper's blue, pink and orange areas of Fig. 1(c,d)).
@@ -96,7 +93,7 @@ MARKER_STYLES: dict[str, dict[str, Any]] = {
     "ed": {"ls": "-", "lw": 0.6, "color": "0.55"},
 }
 #: Colour of each decay channel of Eq. (2) (quantum-jump markers).
-CHANNEL_COLORS: dict[str, str] = {"a": MODE_COLORS["a"], "b": MODE_COLORS["b"], "m": MODE_COLORS["m"], "sigma": MODE_COLORS["sigma"]}
+CHANNEL_COLORS: dict[str, str] = {c: MODE_COLORS[c] for c in ("a", "b", "m", "sigma")}
 
 #: Matplotlib settings of every nrbundle figure.
 RC_PARAMS: dict[str, Any] = {
@@ -176,66 +173,11 @@ def save_figure(fig: Any, out_dir: str | os.PathLike[str], name: str) -> list[Pa
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = [out / f"{name}.pdf", out / f"{name}.png"]
-    fig.savefig(paths[0])
-    fig.savefig(paths[1], dpi=DPI)
+    for path, kwargs in zip(paths, ({"format": "pdf"}, {"format": "png", "dpi": DPI}), strict=True):
+        buf = io.BytesIO()
+        fig.savefig(buf, **kwargs)
+        atomic_write_bytes(path, buf.getvalue(), durable=False)
     return paths
-
-
-def to_json(value: Any) -> Any:
-    """Convert provenance values (NumPy scalars/arrays, tuples, dataclasses with ``to_dict``, Paths) to JSON."""
-    if value is None or isinstance(value, (bool, int, str)):
-        return value
-    if isinstance(value, float):
-        return value if math.isfinite(value) else repr(value)
-    if isinstance(value, np.generic):
-        return to_json(value.item())
-    if isinstance(value, np.ndarray):
-        return to_json(value.tolist())
-    if isinstance(value, Mapping):
-        return {str(k): to_json(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [to_json(v) for v in value]
-    if isinstance(value, Path):
-        return str(value)
-    if hasattr(value, "to_dict") and callable(value.to_dict):
-        return to_json(value.to_dict())
-    return repr(value)
-
-
-def versions() -> dict[str, str | None]:
-    """Versions of the packages that produced a figure."""
-    out: dict[str, str | None] = {"python": platform.python_version()}
-    for dist in ("nrbundle", "numpy", "scipy", "qutip", "sympy", "matplotlib"):
-        try:
-            out[dist] = importlib.metadata.version(dist)
-        except importlib.metadata.PackageNotFoundError:
-            out[dist] = None
-    return out
-
-
-def now() -> str:
-    """UTC time stamp (ISO 8601)."""
-    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
-
-
-def write_data(
-    out_dir: str | os.PathLike[str],
-    name: str,
-    arrays: Mapping[str, Any],
-    provenance: Mapping[str, Any],
-) -> list[Path]:
-    """Write the plotted data as ``<name>.npz`` and its provenance as ``<name>.json``; return both paths.
-
-    ``arrays`` values are converted with ``np.asarray`` (string arrays are allowed). The JSON also records the
-    package versions and a time stamp.
-    """
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    npz, js = out / f"{name}.npz", out / f"{name}.json"
-    np.savez_compressed(npz, **{k: np.asarray(v) for k, v in arrays.items()})
-    prov = {"figure": name, **dict(provenance), "arrays": sorted(arrays), "versions": versions(), "written": now()}
-    js.write_text(json.dumps(to_json(prov), indent=1, sort_keys=False) + "\n")
-    return [npz, js]
 
 
 def shade_regions(ax: Any, spans: Sequence[tuple[float, float, str]], **kwargs: Any) -> None:

@@ -24,20 +24,10 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 from ..errors import InputError
-from .steady import _to_dense as _dense  # one converter for Qobj / sparse / array operators
+from ._linalg import to_csr, to_dense
+from .liouvillian import liouvillian_matrix
 
-__all__ = ["expect", "g1", "bundle_g2", "g2_tau", "liouvillian_matrix"]
-
-
-def _csr(op: Any, name: str) -> sp.csr_array:
-    if isinstance(op, qutip.Qobj):
-        return sp.csr_array(op.to("csr").data.as_scipy()).astype(complex)
-    if sp.issparse(op):
-        return sp.csr_array(op).astype(complex)
-    arr = np.asarray(op, dtype=complex)
-    if arr.ndim != 2 or arr.shape[0] != arr.shape[1]:
-        raise InputError(f"{name}: expected a square operator, got shape {arr.shape}")
-    return sp.csr_array(arr)
+__all__ = ["expect", "g1", "bundle_g2", "g2_tau"]
 
 
 def _check_same(d: int, *ops: tuple[str, sp.csr_array]) -> None:
@@ -48,8 +38,8 @@ def _check_same(d: int, *ops: tuple[str, sp.csr_array]) -> None:
 
 def expect(op: Any, rho: Any) -> complex:
     """Tr(op rho) for an operator and a density matrix (``qutip.Qobj`` or arrays)."""
-    R = _dense(rho, "rho")
-    A = _csr(op, "op")
+    R = to_dense(rho, "rho")
+    A = to_csr(op, "op")
     _check_same(R.shape[0], ("op", A))
     return complex((A @ R).trace())
 
@@ -79,8 +69,8 @@ def g1(rho: Any, o1: Any, o2: Any) -> float:
     float
         The correlation; ``nan`` when a mean occupation is exactly zero.
     """
-    R = _dense(rho, "rho")
-    A, B = _csr(o1, "o1"), _csr(o2, "o2")
+    R = to_dense(rho, "rho")
+    A, B = to_csr(o1, "o1"), to_csr(o2, "o2")
     _check_same(R.shape[0], ("o1", A), ("o2", B))
     Ad, Bd = A.conj().T, B.conj().T
     n1 = float(((Ad @ A) @ R).trace().real)
@@ -104,8 +94,8 @@ def bundle_g2(rho: Any, o1: Any, o2: Any) -> float:
     float
         The correlation; ``nan`` when <O^dag O> is exactly zero.
     """
-    R = _dense(rho, "rho")
-    A, B = _csr(o1, "o1"), _csr(o2, "o2")
+    R = to_dense(rho, "rho")
+    A, B = to_csr(o1, "o1"), to_csr(o2, "o2")
     _check_same(R.shape[0], ("o1", A), ("o2", B))
     O = A @ B
     Od = O.conj().T
@@ -113,24 +103,6 @@ def bundle_g2(rho: Any, o1: Any, o2: Any) -> float:
     n = float((OdO @ R).trace().real)
     num = complex(((Od @ OdO @ O) @ R).trace())
     return _ratio(num, n * n)
-
-
-def liouvillian_matrix(H: Any, c_ops: Sequence[Any]) -> sp.csr_array:
-    """Sparse Liouvillian of Eq. (2) acting on the row-major vectorisation vec(rho) = rho.reshape(-1).
-
-    With row-major vectorisation vec(A X B) = (A kron B^T) vec(X), so
-    L = -i(H kron 1 - 1 kron H^T) + sum_k [c kron conj(c) - (K kron 1 + 1 kron K^T)/2], K = sum c^dag c.
-    """
-    Hs = _csr(H, "H")
-    d = Hs.shape[0]
-    eye = sp.identity(d, dtype=complex, format="csr")
-    L = -1j * (sp.kron(Hs, eye) - sp.kron(eye, Hs.T))
-    for k, c in enumerate(c_ops):
-        C = _csr(c, f"c_ops[{k}]")
-        _check_same(d, (f"c_ops[{k}]", C))
-        CdC = C.conj().T @ C
-        L = L + sp.kron(C, C.conj()) - 0.5 * (sp.kron(CdC, eye) + sp.kron(eye, CdC.T))
-    return sp.csr_array(L)
 
 
 def g2_tau(
@@ -155,7 +127,7 @@ def g2_tau(
     H, c_ops
         Hamiltonian and collapse operators of the steady state ``rho_ss``.
     rho_ss
-        Steady state of (H, c_ops) (e.g. from :func:`nrbundle.numeric.steady.steady_state`).
+        Steady state of (H, c_ops) (e.g. from :func:`nrbundle.numeric.liouvillian.steady_state`).
     op
         Operator applied at time 0.
     tlist
@@ -180,10 +152,10 @@ def g2_tau(
         raise InputError("tlist: delays must be finite, >= 0 and non-decreasing")
     if method not in ("expm", "mesolve"):
         raise InputError(f"method: expected 'expm' or 'mesolve', got {method!r}")
-    R = _dense(rho_ss, "rho_ss")
+    R = to_dense(rho_ss, "rho_ss")
     d = R.shape[0]
-    A = _csr(op, "op")
-    B = A if op2 is None else _csr(op2, "op2")
+    A = to_csr(op, "op")
+    B = A if op2 is None else to_csr(op2, "op2")
     _check_same(d, ("op", A), ("op2", B))
     BdB = B.conj().T @ B
     n_A = float(((A.conj().T @ A) @ R).trace().real)
@@ -206,9 +178,9 @@ def g2_tau(
             t_prev = t
             out[k] = float(np.dot(BdB_T, x).real)
     else:
-        Hq = H if isinstance(H, qutip.Qobj) else qutip.Qobj(_dense(H, "H"))
+        Hq = H if isinstance(H, qutip.Qobj) else qutip.Qobj(to_dense(H, "H"))
         dims = Hq.dims
-        cq = [c if isinstance(c, qutip.Qobj) else qutip.Qobj(_dense(c, "c_ops"), dims=dims) for c in c_ops]
+        cq = [c if isinstance(c, qutip.Qobj) else qutip.Qobj(to_dense(c, "c_ops"), dims=dims) for c in c_ops]
         e_op = qutip.Qobj(BdB.toarray(), dims=dims)
         t_eval = taus if taus[0] == 0.0 else np.concatenate([[0.0], taus])
         # propagate op rho op^dag / <op^dag op> (unit trace) so that the ODE tolerances are relative

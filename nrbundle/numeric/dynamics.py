@@ -23,8 +23,9 @@ from scipy import optimize
 
 from ..errors import ConvergenceError, InputError
 from ..params import Params, check_direction, check_finite
+from ..threads import single_blas_thread
+from .labels import Label, format_label, parse_label, product_vector
 from .model import Model
-from .spectrum import Label, _product_vector, format_label, parse_label, single_blas_thread
 
 __all__ = [
     "Dynamics",
@@ -36,6 +37,7 @@ __all__ = [
     "CLOSED_OPTIONS",
     "OPEN_OPTIONS",
     "SOLVERS",
+    "check_tlist",
 ]
 
 #: Populations recorded by default: the pair states of both resonances (Fig. 2(a-c)), the initial state's
@@ -99,7 +101,8 @@ class Dynamics:
         return self.solver == "mesolve"
 
 
-def _check_tlist(tlist: Any) -> np.ndarray:
+def check_tlist(tlist: Any) -> np.ndarray:
+    """Validate an evolution time grid: a 1-d float array of at least two finite, strictly increasing times."""
     t = np.asarray(tlist, dtype=float)
     if t.ndim != 1 or t.size < 2:
         raise InputError("tlist: expected a 1-d array of at least two times")
@@ -192,7 +195,7 @@ def evolve(
     """
     Delta_ad = check_finite("Delta_ad", Delta_ad)
     check_direction(direction)
-    t = _check_tlist(tlist)
+    t = check_tlist(tlist)
     model = Model(params, direction, cutoff)
     if solver is None:
         solver = "mesolve" if open_system else "sesolve"
@@ -241,11 +244,11 @@ def _evolve_eig(
 ) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """Exact closed evolution: <phi|psi(t)> = sum_k <phi|k> exp(-i E_k (t - t0)) <k|psi0> (Eq. 1 eigenbasis)."""
     E, V = np.linalg.eigh(np.ascontiguousarray(model.H_matrix(Delta_ad).real))
-    c0 = _product_vector(model, init, Delta_ad) @ V
+    c0 = product_vector(model, init, Delta_ad) @ V
     phases = np.exp(-1j * np.outer(t - t[0], E))  # (nt, dim)
     pops = {}
     for lab in labels:
-        cphi = _product_vector(model, lab, Delta_ad) @ V
+        cphi = product_vector(model, lab, Delta_ad) @ V
         pops[format_label(*lab)] = np.abs(phases @ (cphi * c0)) ** 2
     norm = np.full(t.shape, float(c0 @ c0))
     return pops, norm

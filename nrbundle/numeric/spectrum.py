@@ -24,42 +24,32 @@ direct bounded minimisation of the splitting as an independent second route (acc
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import math
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Iterable, Iterator, Sequence, TypeVar
+from typing import Any, Iterable, Sequence
 
 import numpy as np
 from scipy import optimize
 
 from ..errors import ConvergenceError, InputError
-from ..params import Params, check_direction, check_finite, parse_target
-from .model import ATOM_LABELS, Model, dressed_coefficients, parse_cutoff
+from ..ladder import bare_resonance
+from ..params import Params, check_finite, parse_target
+from ..threads import single_blas_thread
+from .labels import Label, format_label, label_eigenstates, parse_label, product_vector
+from .model import Model, parse_cutoff
 
 __all__ = [
     "Spectrum",
     "AvoidedCrossing",
     "ResonanceScan",
-    "Label",
-    "format_label",
-    "parse_label",
-    "dressed_basis",
     "spectrum",
-    "label_eigenstates",
-    "bare_resonance",
     "pair_splitting",
     "avoided_crossing",
     "avoided_crossing_converged",
     "resonance_scan",
     "MIN_PAIR_WEIGHT",
     "SOURCE",
-    "limit_blas_threads",
-    "single_blas_thread",
 ]
-
-#: A state label ``(n_a, n_b, n_m, l)`` with l in ``+ - e g``.
-Label = tuple[int, int, int, str]
 
 #: The initial state of every pair resonance of the paper: |000+> (S17-S22).
 SOURCE: Label = (0, 0, 0, "+")
@@ -79,162 +69,18 @@ DEFAULT_WINDOW = 0.1
 DEFAULT_STEP = 1e-3
 
 
-# ------------------------------------------------------------------------------------------ threading
-@contextlib.contextmanager
-def limit_blas_threads(n: int = 1) -> Iterator[None]:
-    """Run the enclosed block with at most ``n`` BLAS threads (if ``threadpoolctl`` is installed).
-
-    The matrices here are small (dim <= a few hundred): threaded BLAS only adds synchronisation, and on a loaded
-    machine spinning BLAS threads slow a 54 x 54 ``eigh`` down by two orders of magnitude. Without
-    ``threadpoolctl`` this is a no-op (set ``OPENBLAS_NUM_THREADS=1`` in the environment instead).
-    """
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - optional dependency
-        yield
-        return
-    with threadpool_limits(limits=n, user_api="blas"):
-        yield
-
-
-_F = TypeVar("_F", bound=Callable[..., Any])
-
-
-def single_blas_thread(func: _F) -> _F:
-    """Decorator: run ``func`` inside :func:`limit_blas_threads` (1 thread)."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        with limit_blas_threads(1):
-            return func(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
-
-
-# ----------------------------------------------------------------------------------------------- labels
-def format_label(n_a: int, n_b: int, n_m: int, l: str) -> str:
-    """Text form of |n_a n_b n_m l>: ``"101-"``; with any n >= 10 the numbers are comma-separated (``"10,0,1-"``)."""
-    if l not in ATOM_LABELS:
-        raise InputError(f"label: atom label must be one of {' '.join(ATOM_LABELS)}, got {l!r}")
-    ns = (int(n_a), int(n_b), int(n_m))
-    if any(n < 0 for n in ns):
-        raise InputError(f"label: occupation numbers must be >= 0, got {ns}")
-    if all(n < 10 for n in ns):
-        return f"{ns[0]}{ns[1]}{ns[2]}{l}"
-    return f"{ns[0]},{ns[1]},{ns[2]}{l}"
-
-
-def parse_label(label: str | Sequence[Any]) -> Label:
-    """Parse ``"101-"``, ``"1,0,1,-"``, ``"10,0,1-"`` or ``(1, 0, 1, "-")`` into ``(n_a, n_b, n_m, l)``."""
-    if isinstance(label, str):
-        text = label.strip().replace(" ", "")
-        if not text or text[-1] not in ATOM_LABELS:
-            raise InputError(f"label: expected e.g. '101-' (atom label one of + - e g last), got {label!r}")
-        l, body = text[-1], text[:-1].rstrip(",")
-        parts = body.split(",") if "," in body else list(body)
-        try:
-            ns = [int(p) for p in parts]
-        except ValueError:
-            raise InputError(f"label: expected e.g. '101-', got {label!r}") from None
-    else:
-        try:
-            *ns_raw, l = tuple(label)
-            ns = [int(n) for n in ns_raw]
-        except (TypeError, ValueError):
-            raise InputError(f"label: expected (n_a, n_b, n_m, l), got {label!r}") from None
-        if l not in ATOM_LABELS:
-            raise InputError(f"label: atom label must be one of {' '.join(ATOM_LABELS)}, got {l!r}")
-    if len(ns) != 3 or any(n < 0 for n in ns):
-        raise InputError(f"label: expected three occupation numbers >= 0, got {label!r}")
-    return (ns[0], ns[1], ns[2], str(l))
-
-
 def _parse_target(target: str | Sequence[int]) -> tuple[int, int, int]:
-    """A target |n_a n_b n_m -> as three ints: ``(1, 0, 1)``, ``"1,0,1"``, ``"101"`` or ``"101-"``."""
+    """A target |n_a n_b n_m -> as three ints: the label forms ``"101"``, ``"101-"``, ``"1,0,1-"``, or anything
+    :func:`nrbundle.params.parse_target` accepts (``"1,0,1"``, ``(1, 0, 1)``)."""
     if isinstance(target, str):
         text = target.strip()
-        if "," in text:
-            return parse_target(text.rstrip("-").rstrip(","))
+        if "," in text and not text.endswith("-"):
+            return parse_target(text)
         lab = parse_label(text if text.endswith("-") else text + "-")
         if lab[3] != "-":
             raise InputError(f"target: the pair partner of |000+> is a |n_a n_b n_m -> state, got {target!r}")
-        return parse_target(f"{lab[0]},{lab[1]},{lab[2]}")
-    try:
-        vals = [int(v) for v in target]
-    except (TypeError, ValueError):
-        raise InputError(f"target: expected (n_a, n_b, n_m), got {target!r}") from None
-    return parse_target(",".join(map(str, vals)))
-
-
-# --------------------------------------------------------------------------------------- dressed basis
-def dressed_basis(model: Model, Delta_ad: float) -> np.ndarray:
-    """Real orthogonal matrix whose columns are the dressed product states |n_a n_b n_m l>, l in (+, -) (S14).
-
-    Column order follows the model's tensor order (a, b, m, atom) with the atom index 0 -> ``+``, 1 -> ``-``:
-    column ``2 * ((n_a * N_b + n_b) * N_m + n_m) + (0 if l == '+' else 1)``.
-    """
-    _, _, cp, cm = dressed_coefficients(model.params, check_finite("Delta_ad", Delta_ad))
-    # atom basis (index 0 = |e>, 1 = |g>): |+> = c+|g> + c-|e>, |-> = c-|g> - c+|e>
-    rot = np.array([[cm, -cp], [cp, cm]])
-    n_modes = model.dimension // 2
-    return np.kron(np.eye(n_modes), rot)
-
-
-def _product_vector(model: Model, label: Label, Delta_ad: float) -> np.ndarray:
-    """Real dense vector of |n_a n_b n_m l> (S14 for l = +-); equals ``model.state(...)`` without QuTiP overhead."""
-    n_a, n_b, n_m, l = label
-    _, nb_cut, nm_cut = model.cutoff
-    if not (0 <= n_a < model.cutoff[0] and 0 <= n_b < nb_cut and 0 <= n_m < nm_cut):
-        raise InputError(f"label: {format_label(*label)} is outside the truncated space {model.cutoff}")
-    _, _, cp, cm = dressed_coefficients(model.params, Delta_ad)
-    amp_e, amp_g = {"+": (cm, cp), "-": (-cp, cm), "e": (1.0, 0.0), "g": (0.0, 1.0)}[l]
-    vec = np.zeros(model.dimension)
-    idx = 2 * ((n_a * nb_cut + n_b) * nm_cut + n_m)
-    vec[idx], vec[idx + 1] = amp_e, amp_g
-    return vec
-
-
-def _label_of_index(model: Model, k: int) -> Label:
-    _, nb_cut, nm_cut = model.cutoff
-    mode, atom = divmod(int(k), 2)
-    n_a, rest = divmod(mode, nb_cut * nm_cut)
-    n_b, n_m = divmod(rest, nm_cut)
-    return (n_a, n_b, n_m, "+" if atom == 0 else "-")
-
-
-def label_eigenstates(
-    model: Model, Delta_ad: float, energies: np.ndarray, vectors: np.ndarray
-) -> tuple[list[str], np.ndarray]:
-    """Label eigenstates by the dressed product state (S14) with the largest overlap.
-
-    Parameters
-    ----------
-    model
-        The model the eigenvectors belong to.
-    Delta_ad
-        Drive detuning at which the dressed atom states |+-> are built.
-    energies
-        Eigenvalues, shape ``(dim,)`` (only checked against ``vectors``).
-    vectors
-        Eigenvectors as columns, shape ``(dim, dim)``.
-
-    Returns
-    -------
-    labels, overlaps
-        ``labels[k]`` is the text label (:func:`format_label`) of the dressed product state |n_a n_b n_m l> with the
-        largest ``|<n_a n_b n_m l|psi_k>|^2``, and ``overlaps[k]`` that overlap.
-    """
-    energies = np.asarray(energies)
-    vectors = np.asarray(vectors)
-    if vectors.ndim != 2 or vectors.shape[0] != model.dimension or vectors.shape[1] != energies.shape[-1]:
-        raise InputError(
-            f"vectors: expected shape ({model.dimension}, {energies.shape[-1]}), got {vectors.shape}"
-        )
-    amp = dressed_basis(model, Delta_ad).T @ vectors
-    weights = np.abs(amp) ** 2
-    best = np.argmax(weights, axis=0)
-    labels = [format_label(*_label_of_index(model, k)) for k in best]
-    return labels, weights[best, np.arange(weights.shape[1])]
+        return parse_target(lab[:3])
+    return parse_target(target)
 
 
 # -------------------------------------------------------------------------------------------- spectrum
@@ -336,60 +182,6 @@ def spectrum(model: Model, Delta_ad_values: Iterable[float] | float, *, keep_vec
     )
 
 
-# ------------------------------------------------------------------------------------- S16 degeneracy
-def bare_resonance(
-    params: Params, target: str | Sequence[int], direction: str, *, bracket: tuple[float, float] | None = None
-) -> float:
-    """Root of E_|000+> = E_|target -> with the uncoupled dressed ladder of S16 (generalises S18-S22).
-
-    f(Delta_ad) = E_+ - E_- - n_a (Delta_ad + Delta_F) - n_b omega_b - n_m omega_m = R - n_a (Delta_ad + Delta_F)
-    - n_b omega_b - n_m omega_m, R = sqrt((Delta_sa + Delta_ad)^2 + 4 xi^2), solved with Brent's method. For
-    n_a >= 1, f decreases strictly, so the root is unique when it exists. For n_a = 0 there can be two roots;
-    ``bracket`` then selects one.
-
-    Raises
-    ------
-    InputError
-        If the target has no degeneracy with |000+> (or an ambiguous one without ``bracket``).
-    """
-    n_a, n_b, n_m = _parse_target(target)
-    DF = params.Delta_F_signed(check_direction(direction))
-    const = n_b * params.omega_b + n_m * params.omega_m
-
-    def f(x: float) -> float:
-        R = math.hypot(params.Delta_sa + x, 2.0 * params.xi)
-        return R - n_a * (x + DF) - const
-
-    if bracket is not None:
-        lo, hi = (check_finite("bracket", b) for b in bracket)
-        if not lo < hi:
-            raise InputError(f"bracket: expected lo < hi, got {bracket!r}")
-        if f(lo) * f(hi) > 0:
-            raise InputError(f"bracket: the S16 degeneracy of |000+> and target {n_a}{n_b}{n_m}- is not inside {bracket!r}")
-        return float(optimize.brentq(f, lo, hi, xtol=1e-15, rtol=4 * np.finfo(float).eps))
-    if n_a == 0:
-        disc = const**2 - 4 * params.xi**2
-        if disc < 0:
-            raise InputError(f"target: |0{n_b}{n_m}-> is never degenerate with |000+> (S16)")
-        raise InputError(f"target: |0{n_b}{n_m}-> is degenerate with |000+> at two Delta_ad; pass bracket")
-    scale = max(1.0, abs(params.Delta_sa), params.xi, const, abs(DF))
-    centre = -params.Delta_sa
-    lo, hi = centre - scale, centre + scale
-    for _ in range(200):
-        if f(lo) > 0:
-            break
-        lo -= scale
-        scale *= 2
-    for _ in range(200):
-        if f(hi) < 0:
-            break
-        hi += scale
-        scale *= 2
-    if not (f(lo) > 0 > f(hi)):
-        raise InputError(f"target: |{n_a}{n_b}{n_m}-> is never degenerate with |000+> for direction {direction} (S16)")
-    return float(optimize.brentq(f, lo, hi, xtol=1e-15, rtol=4 * np.finfo(float).eps))
-
-
 # ---------------------------------------------------------------------------------- avoided crossings
 class _PairProblem:
     """Dense H(Delta_ad) = H0 + Delta_ad * dH and the pair selection of the module docstring."""
@@ -412,8 +204,8 @@ class _PairProblem:
 
     def states(self, x: float) -> tuple[np.ndarray, np.ndarray]:
         return (
-            _product_vector(self.model, self.source, x),
-            _product_vector(self.model, (*self.target, "-"), x),
+            product_vector(self.model, self.source, x),
+            product_vector(self.model, (*self.target, "-"), x),
         )
 
     def solve(self, x: float) -> dict[str, Any]:
@@ -738,7 +530,7 @@ def resonance_scan(
     for i, x in enumerate(grid):
         x = float(x)
         E, V = _eigh_real(model.H_matrix(x))
-        w0 = np.abs(_product_vector(model, init, x) @ V) ** 2
+        w0 = np.abs(product_vector(model, init, x) @ V) ** 2
         for l in labs:
-            out[format_label(*l)][i] = float(np.sum(np.abs(_product_vector(model, l, x) @ V) ** 2 * w0))
+            out[format_label(*l)][i] = float(np.sum(np.abs(product_vector(model, l, x) @ V) ** 2 * w0))
     return ResonanceScan(Delta_ad=grid, mean_populations=out, params=params, direction=direction, cutoff=model.cutoff)

@@ -1,578 +1,514 @@
-"""Fast steady state of a Lindblad master equation (Eq. 2): matrix-free, preconditioned GMRES.
+"""Model-level steady state of Eq. (1)-(2) with Fock-truncation control, and its observables.
 
-The Liouvillian of Eq. (2),
+``solve_steady`` solves the master equation Eq. (2) for the Hamiltonian Eq. (1) with the solver of
+:mod:`nrbundle.numeric.liouvillian` (every state carries its ``error_estimate``) and either a fixed cutoff or
+``cutoff="auto"``, which raises the cutoff of one mode at a time until the requested observables stop changing
+and no top level is populated. Either way the result reports ``truncation_error``.
 
-    L(rho) = -i[H, rho] + sum_k ( c_k rho c_k^dag - 1/2 {c_k^dag c_k, rho} ),
+Automatic truncation (documented in ``docs/performance.md``)
+-----------------------------------------------------------
+Start at ``start`` (default (3, 3, 3)). Keep, for each mode o in (a, b, m), delta_o: the relative
+change of the observables caused by the last one-level raise of N_o. Repeat:
 
-is split into its no-jump part and its jump part,
+1. a mode whose top Fock level holds more than ``top_threshold`` must be raised;
+2. otherwise a mode never raised yet, or whose delta_o >= rtol, must be raised;
+3. raise the mode that must be raised with the most populated top level (1.) or, in 2., first the
+   modes not yet probed (most populated top level first), then the largest delta_o;
+4. solve again, warm-started from the previous steady state embedded in the larger space.
 
-    L0(rho) = -i (H_eff rho - rho H_eff^dag),   H_eff = H - (i/2) K,   K = sum_k c_k^dag c_k,
-    J(rho)  = sum_k c_k rho c_k^dag,            L = L0 + J.
+It stops when no mode must be raised: every top level holds <= top_threshold and every mode's last
+raise changed every observable by < rtol (relative). ``truncation_error`` is max_o delta_o, the
+largest relative change of any requested observable caused by the last raise of any mode.
+A mode that needs raising beyond ``max_cutoff`` raises :class:`~nrbundle.errors.ConvergenceError`.
 
-Formulation (documented in ``docs/performance.md``)
----------------------------------------------------
-L is singular (its kernel is the steady state), so the trace condition is added as a rank-one
-augmentation: we solve
+Fixed cutoff (documented in ``docs/steady_state.md``)
+-----------------------------------------------------
+A fixed cutoff gets the same estimate: one extra solve per mode with that mode raised by one level (warm-started
+from the state embedded in the larger space) gives delta_o, and ``truncation_error = max_o delta_o``. The top-level
+population alone is not a safe test: at fig1, left drive, Delta_ad = 1.3408, cutoff 3 keeps a top photon level of
+9.4e-4 (below the 1e-3 threshold) while n_a is 31 % low. A ``truncation_error`` above ``truncation_threshold``
+(1e-2) or a populated top level warns with one :class:`~nrbundle.errors.TruncationWarning` naming the estimate.
 
-    A(x) := L(x) + u Tr(x) = u,                 u = L0(1/d)   (1/d: the maximally mixed state).
+Undefined moments
+-----------------
+Bundle g2 of the pair (o, o') needs O^2 = o^2 o'^2, which vanishes identically when o or o' keeps only two Fock
+levels: its value would be 0 by construction, not by physics. Such observables are NaN, and the result's
+``undefined`` maps each to the reason (:func:`undefined_observables`).
 
-Because Tr L(x) = 0 for every x while Tr u = -Tr(K)/d != 0, A is non-singular whenever the steady
-state is unique (A x = 0 forces Tr x = 0, then L x = 0, then x = 0), and its solution is the steady
-state with Tr x = 1. The system is solved by flexible GMRES, right-preconditioned with the *exact*
-inverse of L0: the Krylov operator is A L0^{-1} = 1 - S + u Tr(L0^{-1} .), S = -J L0^{-1} the
-trace-preserving jump map of the waiting-time distribution, whose spectrum lies in the unit disk,
-so GMRES converges in a few tens of iterations. A is applied directly (sparse H_eff, sparse c_k),
-so the GMRES residual is the true residual of the augmented equation, and the preconditioner may
-even run in single precision without limiting the accuracy.
-
-L0^{-1} is applied in O(d^3) from one eigen-decomposition H_eff = V diag(lam) V^{-1} (the Sylvester
-equation H_eff X - X H_eff^dag = i Z solved by diagonalisation):
-
-    L0^{-1}(Z) = V [ (V^{-1} Z V^{-dag})_ij / (-i (lam_i - conj(lam_j))) ] V^dag,
-
-where Re[-i(lam_i - conj lam_j)] = Im lam_i + Im lam_j < 0 as long as no eigenvector of H_eff is
-undamped. If V is ill-conditioned (H_eff defective or nearly so, e.g. resonance fluorescence at the
-exceptional point gamma = 4 xi) the Schur form H_eff = Q T Q^dag is used instead and the triangular
-Sylvester equation T Y - Y T^dag = i Q^dag Z Q is solved by LAPACK ``ztrsyl`` (Bartels-Stewart).
-
-Uniqueness
-----------
-An eigenvector v of H_eff with a real eigenvalue has K v = 0 and H v = lam v, so |v><v| is stationary.
-Two or more such dark states mean the steady state is not unique: refused with InputError. Exactly
-one (e.g. the vacuum of an undriven damped cavity) makes L0 singular; the preconditioner is then the
-shifted inverse (L0 - ||K||/2)^{-1}. A non-unique steady state without dark states (a conserved
-quantity, e.g. an undamped mode that is coupled to nothing) is not detected here; GMRES then does
-not converge (ConvergenceError) or the model-level rule of ``solve_steady`` refuses it first.
-
-Residual
---------
-``residual`` is the relative residual ||L(rho)||_F / s_L, with L(rho) evaluated directly from
-H and c_ops (not from the Krylov recurrence) for the returned, Hermitian, unit-trace rho, and
-s_L = 2 ||H||_2 + 2 ||K||_2 (spectral norms), an upper bound of ||L(rho)||_F over all density
-matrices (so 0 <= residual <= 1; it is unit-free). ``residual_abs`` is ||L(rho)||_F in the
-frequency unit of H. The error of rho is roughly the residual divided by the smallest relaxation
-rate in units of s_L: at fig1 (s_L ~ 40, rates ~1e-3) a relative residual of 1e-10 bounds the
-trace distance to ~1e-7..1e-6; measured against a direct solve it is ~1e4 x the residual.
+Uniqueness rule
+---------------
+``solve_steady`` refuses (InputError) a parameter set with any zero decay rate among kappa_a,
+kappa_b, kappa_m and gamma. Eq. (2) damps every mode and the atom; with a zero rate a mode keeps only
+sympathetic relaxation through the couplings, and it has none at all (a conserved occupation, hence a
+family of steady states) when its couplings vanish as well. Either way the answer would be
+ill-conditioned or not unique.
 """
 
 from __future__ import annotations
 
 import math
 import time
+import warnings
 from dataclasses import dataclass, field
-from typing import Any, Literal, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 import qutip
-import scipy.linalg
-import scipy.sparse as sp
 
-from ..errors import ConvergenceError, InputError
+from ..errors import ConvergenceError, InputError, TruncationWarning
+from ..params import Params, check_direction, check_finite
+from .correlations import bundle_g2, g1
+from .model import MAX_DIMENSION, Model, parse_cutoff
+from ..threads import single_blas_thread
+from .liouvillian import DEFAULT_ATOL, steady_state
 
 __all__ = [
-    "SteadyStateResult",
-    "steady_state",
-    "liouvillian_residual",
-    "NoJumpInverse",
-    "EIG_CONDITION_LIMIT",
-    "SINGLE_PRECISION_LIMIT",
-    "DEFAULT_MAXITER",
+    "SteadyState",
+    "solve_steady",
+    "steady_observables",
+    "model_observables",
+    "top_level_population",
+    "undefined_observables",
+    "OBSERVABLE_NAMES",
+    "DEFAULT_OBSERVABLES",
+    "MODEL_TOL",
+    "DEFAULT_START",
+    "TRUNCATION_THRESHOLD",
 ]
 
-#: Largest condition number of the eigenvector matrix V of H_eff for which the diagonalisation
-#: route is used; beyond it V^{-1} amplifies rounding by more than ~1e8 and the Schur route is taken.
-EIG_CONDITION_LIMIT = 1e8
-#: Largest cond(V) for which the eig-route preconditioner runs in single precision (relative
-#: preconditioner error ~1e-7 cond(V) <= 1e-3: still an excellent preconditioner).
-SINGLE_PRECISION_LIMIT = 1e4
-#: Default budget of Krylov iterations (applications of the preconditioned operator).
-DEFAULT_MAXITER = 400
-#: Eigenvalues of H_eff with |Im lam| below this fraction of s_L count as undamped (dark) states.
-_DARK_FRACTION = 1e-12
-
-Preconditioner = Literal["auto", "eig", "schur"]
-
-
-# ----------------------------------------------------------------------------- conversions
-def _to_dense(op: Any, name: str) -> np.ndarray:
-    if isinstance(op, qutip.Qobj):
-        arr = op.full()
-    elif sp.issparse(op):
-        arr = op.toarray()
-    else:
-        arr = np.asarray(op)
-    if arr.ndim != 2 or arr.shape[0] != arr.shape[1]:
-        raise InputError(f"{name}: expected a square operator, got shape {arr.shape}")
-    arr = np.ascontiguousarray(arr, dtype=complex)
-    if not np.all(np.isfinite(arr)):
-        raise InputError(f"{name}: contains non-finite entries")
-    return arr
+#: Observables that :func:`model_observables` computes (keys of the CLI contract, minus the bookkeeping).
+OBSERVABLE_NAMES: tuple[str, ...] = ("n_a", "n_b", "n_m", "n_atom", "g1_ab", "g2_ab", "g1_am", "g2_am")
+#: Observables whose convergence ``cutoff="auto"`` checks by default.
+DEFAULT_OBSERVABLES: tuple[str, ...] = ("n_a", "n_b", "n_m", "g2_ab", "g2_am")
+#: Relative Liouvillian residual of every model solve. Bundle correlations of an off-resonant pair
+#: (e.g. g2_ab at the |101-> resonance) have numerators ~1e-9 that sit in slowly relaxing (rate ~kappa)
+#: sectors; their relative error is ~1e11 times the relative residual, so 1e-15 (a few times the
+#: double-precision floor, ~2e-17) is needed to keep them to ~1e-4.
+MODEL_TOL = 1e-15
+#: First cutoff of the automatic truncation.
+DEFAULT_START: tuple[int, int, int] = (3, 3, 3)
+#: A fixed cutoff whose truncation_error exceeds this (relative) warns.
+TRUNCATION_THRESHOLD = 1e-2
+_MODES: tuple[str, str, str] = ("a", "b", "m")
 
 
-def _to_csr(op: Any, name: str, d: int) -> sp.csr_array:
-    if isinstance(op, qutip.Qobj):
-        try:
-            mat = sp.csr_array(op.to("csr").data.as_scipy())
-        except Exception:  # pragma: no cover - very old data layers
-            mat = sp.csr_array(op.full())
-    elif sp.issparse(op):
-        mat = sp.csr_array(op)
-    else:
-        mat = sp.csr_array(np.asarray(op, dtype=complex))
-    if mat.shape != (d, d):
-        raise InputError(f"{name}: expected shape {(d, d)} to match H, got {mat.shape}")
-    mat = mat.astype(complex)
-    if not np.all(np.isfinite(mat.data)):
-        raise InputError(f"{name}: contains non-finite entries")
-    return mat
-
-
-def _dims_of(H: Any, d: int) -> list:
-    if isinstance(H, qutip.Qobj):
-        return H.dims
-    return [[d], [d]]
-
-
-# ----------------------------------------------------------------------------- Liouvillian
-class _Liouvillian:
-    """Direct, matrix-free application of Eq. (2): L(X) = -i(H_eff X - X H_eff^dag) + sum_k c_k X c_k^dag."""
-
-    def __init__(self, Hd: np.ndarray, cs: Sequence[sp.csr_array]) -> None:
-        d = Hd.shape[0]
-        K = sp.csr_array((d, d), dtype=complex)
-        for c in cs:
-            K = K + sp.csr_array(c.conj().T @ c)
-        self.K = K.toarray()
-        self.H = Hd
-        self.H_eff = Hd - 0.5j * self.K
-        self.cs = list(cs)
-        Hs = sp.csr_array(self.H_eff)
-        # sparse products only pay off for sparse H_eff
-        self._Heff_op = Hs if Hs.nnz <= 0.1 * d * d else self.H_eff
-
-    def no_jump(self, X: np.ndarray) -> np.ndarray:
-        """L0(X) = -i (H_eff X - X H_eff^dag), with X H_eff^dag = (H_eff X^dag)^dag."""
-        A = self._Heff_op
-        return -1j * (A @ X - (A @ X.conj().T).conj().T)
-
-    def jumps(self, X: np.ndarray) -> np.ndarray:
-        """J(X) = sum_k c_k X c_k^dag, two sparse-dense products per channel."""
-        out = np.zeros_like(X)
-        for c in self.cs:
-            out += (c @ (c @ X).conj().T).conj().T  # (c (c X)^dag)^dag = c X c^dag
-        return out
-
-    def __call__(self, X: np.ndarray) -> np.ndarray:
-        return self.no_jump(X) + self.jumps(X)
-
-
-def liouvillian_residual(H: Any, c_ops: Sequence[Any], rho: Any) -> float:
-    """Absolute residual ||L(rho)||_F of Eq. (2), evaluated directly as -i[H, rho] + sum_k D[c_k] rho.
-
-    Parameters
-    ----------
-    H, c_ops
-        Hamiltonian and collapse operators (``qutip.Qobj``, dense or sparse arrays).
-    rho
-        Density matrix.
-
-    Returns
-    -------
-    float
-        Frobenius norm of L(rho), in the frequency unit of ``H``.
-    """
-    Hd = _to_dense(H, "H")
-    d = Hd.shape[0]
-    cs = [_to_csr(c, f"c_ops[{k}]", d) for k, c in enumerate(c_ops)]
-    R = _to_dense(rho, "rho")
-    if R.shape != (d, d):
-        raise InputError(f"rho: expected shape {(d, d)} to match H, got {R.shape}")
-    return float(np.linalg.norm(_Liouvillian(Hd, cs)(R)))
-
-
-# ----------------------------------------------------------------------------- preconditioner
-class NoJumpInverse:
-    """Inverse of the shifted no-jump Liouvillian, Z -> (L0 - shift)^{-1}(Z), in O(d^3) per application.
-
-    L0(X) = -i (H_eff X - X H_eff^dag). Two routes:
-
-    ``"eig"``
-        H_eff = V diag(lam) V^{-1}; X = V [Y_ij / (-i(lam_i - conj lam_j) - shift)] V^dag with
-        Y = V^{-1} Z V^{-dag} (four matrix products). With ``single=True`` and
-        cond(V) <= :data:`SINGLE_PRECISION_LIMIT` the products run in single precision: the
-        preconditioner then carries a relative error
-        ~1e-7 cond(V), which only affects the convergence rate, never the accuracy, because the
-        solver is flexible GMRES with the Liouvillian applied in double precision.
-    ``"schur"``
-        H_eff = Q T Q^dag (complex Schur, T upper triangular); the triangular Sylvester equation
-        (T - i s/2) Y - Y (T - i s/2)^dag = i Q^dag Z Q is solved by LAPACK ``ztrsyl``
-        (Bartels-Stewart) and X = Q Y Q^dag. Used when V is ill-conditioned (H_eff defective or
-        nearly so), always in double precision.
-
-    Parameters
-    ----------
-    H_eff
-        Dense non-Hermitian effective Hamiltonian H - (i/2) sum c^dag c.
-    method
-        ``"auto"`` (eig unless cond(V) > :data:`EIG_CONDITION_LIMIT`), ``"eig"`` or ``"schur"``.
-    shift
-        Non-negative shift s; 0 gives the exact inverse of L0.
-    single
-        Allow single-precision products on the eig route.
-    """
-
-    def __init__(
-        self, H_eff: np.ndarray, method: Preconditioner = "auto", shift: float = 0.0, single: bool = True
-    ) -> None:
-        if method not in ("auto", "eig", "schur"):
-            raise InputError(f"preconditioner: expected 'auto', 'eig' or 'schur', got {method!r}")
-        self.shift = float(shift)
-        self.condition = math.nan
-        self.method = method
-        self.precision = "double"
-        if method in ("auto", "eig"):
-            lam, V = np.linalg.eig(H_eff)
-            try:
-                Vinv = np.linalg.inv(V)
-                cond = float(np.linalg.norm(V, 1) * np.linalg.norm(Vinv, 1))
-            except np.linalg.LinAlgError:
-                Vinv, cond = None, math.inf
-            self.condition = cond
-            if Vinv is not None and (method == "eig" or cond <= EIG_CONDITION_LIMIT):
-                self.method = "eig"
-                self.eigenvalues = lam
-                dtype = np.complex64 if (single and cond <= SINGLE_PRECISION_LIMIT) else np.complex128
-                self.precision = "single" if dtype == np.complex64 else "double"
-                self._V = V.astype(dtype)
-                self._Vh = V.conj().T.astype(dtype)
-                self._Vinv = Vinv.astype(dtype)
-                self._Vinvh = Vinv.conj().T.astype(dtype)
-                self._lam = lam
-                self._set_den()
-                return
-            if method == "eig":
-                raise InputError("preconditioner: H_eff is defective (no eigenvector basis); use 'schur' or 'auto'")
-        self.method = "schur"
-        T, Q = scipy.linalg.schur(H_eff, output="complex")
-        self.eigenvalues = np.diag(T).copy()
-        self._T = np.asfortranarray(T)
-        self._Q = Q
-        self._Qh = Q.conj().T
-        (self._trsyl,) = scipy.linalg.get_lapack_funcs(("trsyl",), (T,))
-
-    def _set_den(self) -> None:
-        lam = self._lam
-        den = -1j * (lam[:, None] - lam.conj()[None, :]) - self.shift
-        self._den = den.astype(self._V.dtype)
-
-    def set_shift(self, shift: float) -> None:
-        """Change the shift s of (L0 - s)^{-1}."""
-        self.shift = float(shift)
-        if self.method == "eig":
-            self._set_den()
-
-    def __call__(self, Z: np.ndarray) -> np.ndarray:
-        """Return X with (L0 - shift)(X) = Z (up to the working precision)."""
-        if self.method == "eig":
-            Zc = Z.astype(self._V.dtype, copy=False)
-            Y = (self._Vinv @ Zc) @ self._Vinvh
-            Y /= self._den
-            return (self._V @ Y) @ self._Vh
-        C = self._Qh @ Z @ self._Q
-        A = self._T - 0.5j * self.shift * np.eye(self._T.shape[0])
-        Y, scale, info = self._trsyl(A, A, 1j * C, trana="N", tranb="C", isgn=-1)
-        if info < 0:  # pragma: no cover - argument error, a bug
-            raise RuntimeError(f"ztrsyl argument error {info}")
-        return self._Q @ (Y / scale) @ self._Qh
-
-
-# ----------------------------------------------------------------------------- FGMRES
-def _fgmres(
-    apply_A,
-    precond,
-    b: np.ndarray,
-    x0: np.ndarray,
-    atol: float,
-    max_iter: int,
-    restart: int,
-) -> tuple[np.ndarray, int, float]:
-    """Restarted flexible GMRES (right preconditioning that may vary between applications).
-
-    Arnoldi with classical Gram-Schmidt and one reorthogonalisation, Givens QR of the Hessenberg
-    matrix. The preconditioned directions are stored, so the iterate is exactly x0 + sum_k y_k M(q_k)
-    and its residual b - A x is the one of the true operator. Stops when the recurrence residual
-    is <= atol or after ``max_iter`` applications of A. Returns ``(x, iterations, ||b - A x||)``.
-    """
-    n = b.size
-    x = x0.copy()
-    iters = 0
-    r = b - apply_A(x)
-    beta = float(np.linalg.norm(r))
-    while beta > atol and iters < max_iter:
-        m = min(restart, max_iter - iters)
-        Q = np.empty((m + 1, n), dtype=complex)
-        Zs: list[np.ndarray] = []
-        Hh = np.zeros((m + 1, m), dtype=complex)
-        cs = np.zeros(m)
-        sn = np.zeros(m, dtype=complex)
-        g = np.zeros(m + 1, dtype=complex)
-        g[0] = beta
-        Q[0] = r / beta
-        k_done = 0
-        for k in range(m):
-            zk = precond(Q[k])
-            Zs.append(zk)
-            w = apply_A(zk)
-            iters += 1
-            for _ in range(2):  # CGS2: Gram-Schmidt twice is enough for orthogonality
-                h = (Q[: k + 1] @ w.conj()).conj()  # Q^dag w without copying Q
-                w = w - h @ Q[: k + 1]
-                Hh[: k + 1, k] += h
-            hnext = float(np.linalg.norm(w))
-            Hh[k + 1, k] = hnext
-            if hnext > 0:
-                Q[k + 1] = w / hnext
-            for i in range(k):  # previous rotations [[c, s], [-conj(s), c]] (c real)
-                t = cs[i] * Hh[i, k] + sn[i] * Hh[i + 1, k]
-                Hh[i + 1, k] = -np.conj(sn[i]) * Hh[i, k] + cs[i] * Hh[i + 1, k]
-                Hh[i, k] = t
-            a, bb = Hh[k, k], Hh[k + 1, k]
-            den = math.hypot(abs(a), abs(bb))
-            if den == 0.0:
-                cs[k], sn[k] = 1.0, 0.0
-            elif abs(a) == 0.0:
-                cs[k], sn[k] = 0.0, 1.0
-            else:
-                cs[k] = abs(a) / den
-                sn[k] = (a / abs(a)) * np.conj(bb) / den
-            Hh[k, k] = cs[k] * a + sn[k] * bb
-            Hh[k + 1, k] = 0.0
-            g[k + 1] = -np.conj(sn[k]) * g[k]
-            g[k] = cs[k] * g[k]
-            k_done = k + 1
-            if abs(g[k + 1]) <= atol or hnext == 0.0:
-                break
-        y = scipy.linalg.solve_triangular(Hh[:k_done, :k_done], g[:k_done])
-        for yk, zk in zip(y, Zs[:k_done]):
-            x += yk * zk
-        r = b - apply_A(x)
-        beta = float(np.linalg.norm(r))
-    return x, iters, beta
-
-
-# ----------------------------------------------------------------------------- result
 @dataclass(frozen=True)
-class SteadyStateResult:
-    """Steady state of Eq. (2) and how it was obtained.
+class SteadyState:
+    """Steady state of Eq. (2) at one drive detuning, with its provenance.
 
     Attributes
     ----------
     rho_ss
-        Hermitian, unit-trace steady state (dims of ``H`` when it was a ``qutip.Qobj``).
+        Steady-state density matrix (tensor order a, b, m, atom).
+    params, direction, Delta_ad
+        What was solved.
+    cutoff
+        Fock levels kept per mode, ``(N_a, N_b, N_m)``, of ``rho_ss``.
     residual
-        Relative residual ||L(rho_ss)||_F / s_L, s_L = 2||H||_2 + 2||sum c^dag c||_2 (unit-free).
-    residual_abs
-        ||L(rho_ss)||_F in the frequency unit of ``H``.
-    trace
-        Trace of the raw Krylov solution before normalisation (1 up to the solver tolerance).
-    hermiticity_error
-        ||x - x^dag||_F / ||x||_F of the raw Krylov solution before Hermitisation.
+        Relative Liouvillian residual ||L rho_ss||_F / s_L (see :mod:`nrbundle.numeric.liouvillian`).
+    error_estimate
+        Estimate of ||rho_ss - rho_exact||_F for the exact steady state at this cutoff (the solver's
+        :attr:`~nrbundle.numeric.liouvillian.SteadyStateResult.error_estimate`; truncation is ``truncation_error``).
     iterations
-        Number of GMRES iterations (preconditioned operator applications).
+        GMRES iterations of the final solve.
     time
-        Wall time in seconds, including the decomposition of H_eff.
-    method
-        Preconditioner route, ``"eig"`` or ``"schur"``.
-    eig_condition
-        1-norm condition number of the eigenvector matrix of H_eff (nan for a forced Schur route).
-    scale
-        s_L used to make the residual relative.
-    tol
-        Tolerance that was requested.
+        Wall time in seconds of every solve together.
+    top_level_population
+        ``{"a", "b", "m"}`` -> population of the highest kept Fock level of that mode.
+    truncation_error
+        Largest relative change of the requested observables caused by a one-level raise of any mode:
+        the last raise of each mode (``cutoff="auto"``) or one extra solve per mode (fixed cutoff); ``None``
+        only when it was not estimated (``truncation_check=False``, or a raise beyond the dimension limit).
+    history
+        ``[(cutoff, observables), ...]`` for every cutoff solved, in order (for a fixed cutoff: the cutoff
+        itself, then the one-level raises of the truncation check).
+    mode_changes
+        ``{"a", "b", "m"}`` -> relative change of the observables at the last (or the checking) raise of that mode.
+    undefined
+        Observable name -> why it is NaN at this cutoff (see :func:`undefined_observables`); empty if none.
     """
 
     rho_ss: qutip.Qobj
+    params: Params
+    direction: str
+    Delta_ad: float
+    cutoff: tuple[int, int, int]
     residual: float
-    residual_abs: float
-    trace: float
-    hermiticity_error: float
     iterations: int
     time: float
-    method: str
-    eig_condition: float
-    scale: float
-    tol: float
-    info: dict = field(default_factory=dict, compare=False)
+    top_level_population: dict
+    truncation_error: float | None
+    history: list = field(default_factory=list)
+    mode_changes: dict = field(default_factory=dict)
+    error_estimate: float = math.nan
+    undefined: dict = field(default_factory=dict)
 
     @property
-    def matrix(self) -> np.ndarray:
-        """Dense matrix of :attr:`rho_ss`."""
-        return self.rho_ss.full()
+    def model(self) -> Model:
+        """The :class:`Model` (operators) at this state's cutoff."""
+        return Model(self.params, self.direction, self.cutoff)
 
 
-# ----------------------------------------------------------------------------- solver
-def _spectral_norm_hermitian(A: np.ndarray) -> float:
-    if A.shape[0] == 0:
-        return 0.0
-    w = np.linalg.eigvalsh(A)
-    return float(np.max(np.abs(w)))
+# ----------------------------------------------------------------------------- observables
+def undefined_observables(cutoff: Sequence[int], names: Sequence[str] = OBSERVABLE_NAMES) -> dict[str, str]:
+    """Observables among ``names`` that a truncation cannot represent, with the reason.
 
-
-def steady_state(
-    H: Any,
-    c_ops: Sequence[Any],
-    *,
-    tol: float = 1e-10,
-    maxiter: int = DEFAULT_MAXITER,
-    rho0: Any | None = None,
-    restart: int = 60,
-    preconditioner: Preconditioner = "auto",
-    single_precision_preconditioner: bool = False,
-) -> SteadyStateResult:
-    """Steady state of the Lindblad master equation Eq. (2) by preconditioned, matrix-free GMRES.
-
-    Solves L(rho) + u (Tr rho - 1) = 0 (trace-augmented, see the module docstring) with flexible
-    GMRES, right-preconditioned by the exact inverse of the no-jump part L0 (O(d^3) per
-    application from one decomposition of H_eff); L itself is applied directly from H and c_ops.
-
-    Parameters
-    ----------
-    H
-        Hamiltonian, ``qutip.Qobj`` or dense/sparse square array (Hermitian).
-    c_ops
-        Collapse operators (rates included), same types. At least one.
-    tol
-        Required relative residual ||L(rho)||_F / s_L (see :class:`SteadyStateResult`).
-    maxiter
-        Budget of GMRES iterations in total (over restarts).
-    rho0
-        Optional initial guess (e.g. a steady state at a nearby parameter); normalised to unit trace.
-    restart
-        GMRES restart length (memory about ``restart * d^2 * 24`` bytes).
-    preconditioner
-        ``"auto"`` (diagonalisation of H_eff, Schur if its eigenvectors are ill-conditioned),
-        ``"eig"`` or ``"schur"`` (force a route).
-    single_precision_preconditioner
-        Run the eig-route products in single precision when cond(V) is small (faster; the result's
-        accuracy is unaffected because the residual is always evaluated in double precision).
+    Bundle g2 of (o, o') (Eq. 3 at tau = 0) has the numerator <O^dag O^dag O O>, O = o o', and O^2 = o^2 o'^2 is
+    identically zero when o or o' keeps two Fock levels (o^2 maps |1> to 0 and |0> to 0): g2 would be 0 by
+    construction.
 
     Returns
     -------
-    SteadyStateResult
-        The Hermitian, unit-trace steady state with its residual, iterations and wall time.
+    dict
+        ``{name: reason}``, e.g. ``{"g2_am": "O = a m: O^2 = 0 with 2 Fock levels of mode a (N_a=2); ..."}``.
+    """
+    N = dict(zip(_MODES, (int(n) for n in cutoff)))
+    out: dict[str, str] = {}
+    for name in names:
+        if name in ("g2_ab", "g2_am"):
+            short = [o for o in ("a", name[-1]) if N[o] < 3]
+            if short:
+                o = short[0]
+                out[name] = (
+                    f"O = a {name[-1]}: O^2 = 0 with {N[o]} Fock levels of mode {o} (N_{o}={N[o]}); "
+                    "bundle g2 needs at least 3 levels per mode of the pair"
+                )
+    return out
+
+
+def model_observables(model: Model, rho: qutip.Qobj, names: Sequence[str] = OBSERVABLE_NAMES) -> dict[str, float]:
+    """Mean occupations and the correlations of Fig. 3 in a state of the model.
+
+    n_o = <o^dag o>, n_atom = <sigma^dag sigma>; g1_oo' = g^(2)_{1,oo'}(0) (:func:`correlations.g1`) and
+    g2_oo' = Eq. (3) at tau = 0 with O = o o' (:func:`correlations.bundle_g2`); NaN for an observable that the
+    cutoff cannot represent (:func:`undefined_observables`).
+    """
+    ops = model.ops
+    nums = model.number_ops()
+    undefined = undefined_observables(model.cutoff, names)
+    out: dict[str, float] = {}
+    for name in names:
+        if name in undefined:
+            out[name] = math.nan
+        elif name in nums:
+            out[name] = float(qutip.expect(nums[name], rho))
+        elif name in ("g1_ab", "g1_am"):
+            out[name] = g1(rho, ops["a"], ops[name[-1]])
+        elif name in ("g2_ab", "g2_am"):
+            out[name] = bundle_g2(rho, ops["a"], ops[name[-1]])
+        else:
+            raise InputError(f"observables: unknown observable {name!r}; known: {', '.join(OBSERVABLE_NAMES)}")
+    return out
+
+
+def top_level_population(model: Model, rho: qutip.Qobj) -> dict[str, float]:
+    """Population of the highest kept Fock level of each mode, ``{"a", "b", "m"}`` -> float."""
+    return {o: float(qutip.expect(P, rho)) for o, P in model.top_level_projectors().items()}
+
+
+def steady_observables(state: SteadyState, *, diagnostics: bool = False) -> dict[str, Any]:
+    """The CLI contract of a steady state: occupations, correlations and how they were obtained.
+
+    Parameters
+    ----------
+    state
+        A result of :func:`solve_steady`.
+    diagnostics
+        Add ``"error_estimate"`` (float, :attr:`SteadyState.error_estimate`) and ``"undefined"``
+        (``{name: reason}`` of the NaN observables, :attr:`SteadyState.undefined`), as ``nrbundle steady`` prints.
+
+    Returns
+    -------
+    dict
+        ``{"n_a", "n_b", "n_m", "n_atom", "g1_ab", "g2_ab", "g1_am", "g2_am"}`` (floats, NaN where the cutoff
+        cannot represent them; Eq. 3 and the g1 of Fig. 3), ``"cutoff": [N_a, N_b, N_m]``, ``"residual"``
+        (float) and ``"truncation_error"`` (float, ``None`` if not estimated), plus the ``diagnostics`` keys.
+    """
+    obs = model_observables(state.model, state.rho_ss, OBSERVABLE_NAMES)
+    out: dict[str, Any] = {k: float(v) for k, v in obs.items()}
+    out["cutoff"] = [int(n) for n in state.cutoff]
+    out["residual"] = float(state.residual)
+    out["truncation_error"] = None if state.truncation_error is None else float(state.truncation_error)
+    if diagnostics:
+        out["error_estimate"] = float(state.error_estimate)
+        out["undefined"] = dict(state.undefined)
+    return out
+
+
+# ----------------------------------------------------------------------------- helpers
+def _check_rates(params: Params) -> None:
+    rates = params.rates
+    for name, label in (("kappa_a", "mode a"), ("kappa_b", "mode b"), ("kappa_m", "mode m"), ("gamma", "the atom")):
+        if not rates[name] > 0:
+            raise InputError(
+                f"{name}: is 0, so {label} has no decay channel of its own and Eq. (2) has no unique, "
+                "well-conditioned steady state; solve_steady needs kappa_a, kappa_b, kappa_m, gamma > 0"
+            )
+
+
+def _relative_change(old: dict[str, float], new: dict[str, float], skip: Sequence[str] = ()) -> float:
+    """Largest |new - old| / max(|new|, |old|) over the observables (inf if one is not finite), ``skip`` excluded."""
+    return _largest_change(old, new, skip)[0]
+
+
+def _largest_change(old: dict[str, float], new: dict[str, float], skip: Sequence[str] = ()) -> tuple[float, str]:
+    """:func:`_relative_change` and the name of the observable that changed most."""
+    worst, which = 0.0, ""
+    for k, v in new.items():
+        if k in skip:
+            continue
+        u = old[k]
+        if not (math.isfinite(u) and math.isfinite(v)):
+            return math.inf, k
+        den = max(abs(v), abs(u))
+        if den == 0.0:
+            continue
+        if abs(v - u) / den > worst:
+            worst, which = abs(v - u) / den, k
+    return worst, which
+
+
+def _embed(rho: np.ndarray, old: tuple[int, int, int], new: tuple[int, int, int]) -> np.ndarray:
+    """Zero-pad a density matrix of cutoff ``old`` into the space of cutoff ``new`` (each N_new >= N_old)."""
+    shape_old = (*old, 2)
+    shape_new = (*new, 2)
+    R = rho.reshape(shape_old + shape_old)
+    out = np.zeros(shape_new + shape_new, dtype=complex)
+    out[tuple(slice(0, n) for n in shape_old + shape_old)] = R
+    d = int(np.prod(shape_new))
+    return out.reshape(d, d)
+
+
+def _check_observable_names(observables: Sequence[str] | None) -> tuple[str, ...]:
+    if observables is None:
+        return DEFAULT_OBSERVABLES
+    if isinstance(observables, str):
+        observables = [observables]
+    names = tuple(observables)
+    if not names:
+        raise InputError("observables: expected at least one name")
+    for n in names:
+        if n not in OBSERVABLE_NAMES:
+            raise InputError(f"observables: unknown observable {n!r}; known: {', '.join(OBSERVABLE_NAMES)}")
+    return names
+
+
+def _fits(N: Sequence[int], max_cutoff: int | None = None) -> bool:
+    return (max_cutoff is None or max(N) <= max_cutoff) and 2 * N[0] * N[1] * N[2] <= MAX_DIMENSION
+
+
+def _truncation_warning(
+    N: tuple[int, int, int],
+    top: dict[str, float],
+    top_threshold: float,
+    err: float | None,
+    worst: tuple[str, str],
+    truncation_threshold: float,
+    undefined: dict[str, str],
+) -> str | None:
+    """One line saying why a fixed-cutoff result is not to be trusted, or ``None`` if nothing is wrong."""
+    parts = []
+    if err is not None and err > truncation_threshold:
+        mode, name = worst
+        parts.append(
+            f"truncation_error {err:.3g} > {truncation_threshold:g}: raising N_{mode} by one level changes {name} "
+            f"by {100 * err:.3g}%"
+        )
+    bad = [f"{o} (N_{o}={n}): {top[o]:.3g}" for o, n in zip(_MODES, N) if top[o] > top_threshold]
+    if bad:
+        parts.append(f"top Fock level populated above top_threshold={top_threshold:g} for mode " + "; ".join(bad))
+    if not parts:
+        return None
+    text = f"cutoff {N}: " + "; ".join(parts)
+    if undefined:
+        text += f"; undefined at this cutoff: {', '.join(undefined)}"
+    return text + " - raise the cutoff or use cutoff='auto'"
+
+
+# ----------------------------------------------------------------------------- solver
+@single_blas_thread
+def solve_steady(
+    params: Params,
+    direction: str,
+    Delta_ad: float,
+    cutoff: str | int | Sequence[int] = "auto",
+    *,
+    rtol: float = 1e-3,
+    top_threshold: float = 1e-3,
+    max_cutoff: int = 8,
+    observables: Sequence[str] | None = None,
+    start: int | Sequence[int] = DEFAULT_START,
+    tol: float = MODEL_TOL,
+    atol: float = DEFAULT_ATOL,
+    truncation_check: bool = True,
+    truncation_threshold: float = TRUNCATION_THRESHOLD,
+) -> SteadyState:
+    """Steady state of Eq. (2) with the Hamiltonian Eq. (1), at a fixed or automatically converged cutoff.
+
+    Parameters
+    ----------
+    params
+        Physical parameters (every decay rate must be > 0, see the module's uniqueness rule).
+    direction
+        ``"left"`` or ``"right"`` (sign of Delta_F).
+    Delta_ad
+        Drive detuning of Eq. (1).
+    cutoff
+        ``"auto"`` (raise one mode at a time, see the module docstring), one int N for every mode,
+        or ``(N_a, N_b, N_m)`` (or the text ``"NA,NB,NM"``).
+    rtol
+        ``"auto"``: largest allowed relative change of each requested observable under a one-level
+        raise of any mode.
+    top_threshold
+        Largest allowed population of a mode's top kept Fock level; a fixed cutoff above it warns
+        with :class:`~nrbundle.errors.TruncationWarning`.
+    max_cutoff
+        ``"auto"``: largest N per mode.
+    observables
+        Names (from :data:`OBSERVABLE_NAMES`) whose convergence ``"auto"`` checks and whose change gives
+        ``truncation_error``; default :data:`DEFAULT_OBSERVABLES` (n_a, n_b, n_m, g2_ab, g2_am).
+    start
+        ``"auto"``: first cutoff.
+    tol
+        Relative Liouvillian residual required of every solve.
+    atol
+        Bound on the error estimate ||rho - rho_exact||_F of every solve
+        (:func:`~nrbundle.numeric.liouvillian.steady_state`).
+    truncation_check
+        Fixed cutoff: estimate ``truncation_error`` with one extra solve per mode raised by one level
+        (module docstring). ``False`` skips them (``truncation_error`` is then ``None``), for a cutoff already
+        chosen by a convergence study.
+    truncation_threshold
+        Fixed cutoff: a ``truncation_error`` above this warns with :class:`~nrbundle.errors.TruncationWarning`.
+
+    Returns
+    -------
+    SteadyState
 
     Raises
     ------
     InputError
-        Malformed input, no collapse operator, or two or more undamped (dark) eigenstates of
-        H_eff (each is stationary, so the steady state is not unique).
+        Bad input, or a zero decay rate (no unique steady state).
     ConvergenceError
-        The residual did not fall below ``tol`` within ``maxiter`` iterations; the message gives
-        the achieved residual (also on the exception as ``.residual``).
+        A solve missed ``tol`` or ``atol``, or ``"auto"`` needed a cutoff above ``max_cutoff`` (or the
+        dimension limit); the exception's ``.state`` holds the last :class:`SteadyState` reached.
     """
-    t_start = time.perf_counter()
-    if isinstance(tol, bool) or not isinstance(tol, (int, float)) or not math.isfinite(tol) or tol <= 0:
-        raise InputError(f"tol: must be a positive number, got {tol!r}")
-    if int(maxiter) < 1:
-        raise InputError(f"maxiter: must be >= 1, got {maxiter!r}")
-    if int(restart) < 1:
-        raise InputError(f"restart: must be >= 1, got {restart!r}")
-    Hd = _to_dense(H, "H")
-    d = Hd.shape[0]
-    herm_err = float(np.linalg.norm(Hd - Hd.conj().T))
-    if herm_err > 1e-12 * max(1.0, float(np.linalg.norm(Hd))):
-        raise InputError(f"H: must be Hermitian (||H - H^dag||_F = {herm_err:.2e})")
-    c_ops = list(c_ops) if c_ops is not None else []
-    if not c_ops:
-        raise InputError("c_ops: no collapse operator; a closed system has no unique steady state")
-    cs = [_to_csr(c, f"c_ops[{k}]", d) for k, c in enumerate(c_ops)]
-    Lv = _Liouvillian(Hd, cs)
-    normK = _spectral_norm_hermitian(Lv.K)
-    if normK == 0.0:
-        raise InputError("c_ops: every collapse operator is zero; the steady state is not unique")
-    scale = 2.0 * _spectral_norm_hermitian(Hd) + 2.0 * normK
+    if not isinstance(params, Params):
+        raise InputError(f"params: expected a nrbundle Params, got {type(params).__name__}")
+    check_direction(direction)
+    Delta_ad = check_finite("Delta_ad", Delta_ad)
+    _check_rates(params)
+    names = _check_observable_names(observables)
+    for name, val in (("rtol", rtol), ("top_threshold", top_threshold), ("truncation_threshold", truncation_threshold)):
+        v = check_finite(name, val)
+        if not 0 < v < 1:
+            raise InputError(f"{name}: must lie in (0, 1), got {val!r}")
+    t0 = time.perf_counter()
 
-    # Preconditioner, and the uniqueness check on undamped eigenstates of H_eff: an eigenvector
-    # with real eigenvalue has K v = 0, hence H v = lam v, so |v><v| is stationary.
-    pre = NoJumpInverse(Lv.H_eff, preconditioner, shift=0.0, single=single_precision_preconditioner)
-    n_dark = int(np.sum(np.abs(pre.eigenvalues.imag) <= _DARK_FRACTION * scale))
-    if n_dark >= 2:
-        raise InputError(
-            f"c_ops: H - (i/2) sum c^dag c has {n_dark} undamped eigenstates; each is stationary, "
-            "so the steady state is not unique (add a decay channel that reaches them)"
+    def solve(N: tuple[int, int, int], rho0: np.ndarray | None = None) -> tuple[Model, Any, dict[str, float]]:
+        model = Model(params, direction, N)
+        res = steady_state(model.H(Delta_ad), model.c_ops, tol=tol, atol=atol, rho0=rho0)
+        return model, res, model_observables(model, res.rho_ss, names)
+
+    def raised(N: tuple[int, int, int], i: int) -> tuple[int, int, int]:
+        return tuple(n + (k == i) for k, n in enumerate(N))  # type: ignore[return-value]
+
+    if not (isinstance(cutoff, str) and cutoff.strip().lower() == "auto"):
+        N = parse_cutoff(cutoff)
+        model, res, obs = solve(N)
+        top = top_level_population(model, res.rho_ss)
+        history: list = [(N, obs)]
+        changes: dict[str, float] = {}
+        worst: dict[str, str] = {}
+        err: float | None = None
+        if truncation_check and all(_fits(raised(N, i)) for i in range(3)):
+            for i, o in enumerate(_MODES):
+                trial = raised(N, i)
+                _, res_i, obs_i = solve(trial, _embed(res.rho_ss.full(), N, trial))
+                changes[o], worst[o] = _largest_change(obs, obs_i, undefined_observables(N, names))
+                history.append((trial, obs_i))
+            err = max(changes.values())
+        undefined = undefined_observables(N, OBSERVABLE_NAMES)
+        worst_mode = max(changes, key=lambda o: changes[o]) if changes else ""
+        msg = _truncation_warning(
+            N, top, top_threshold, err, (worst_mode, worst.get(worst_mode, "")), truncation_threshold, undefined
         )
-    if n_dark == 1:
-        # One dark state: L0 is singular, so precondition with the shifted inverse (L0 - s)^{-1}.
-        pre.set_shift(0.5 * normK)
+        if msg is not None:
+            warnings.warn(msg, TruncationWarning, stacklevel=2)
+        return SteadyState(
+            rho_ss=res.rho_ss,
+            params=params,
+            direction=direction,
+            Delta_ad=Delta_ad,
+            cutoff=N,
+            residual=res.residual,
+            iterations=res.iterations,
+            time=time.perf_counter() - t0,
+            top_level_population=top,
+            truncation_error=err,
+            history=history,
+            mode_changes=changes,
+            error_estimate=res.error_estimate,
+            undefined=undefined,
+        )
 
-    # Trace augmentation u = L0(1/d): Tr u = -Tr(K)/d != 0, so A(x) = L(x) + u Tr x is regular.
-    P = np.eye(d, dtype=complex) / d
-    U = Lv.no_jump(P)
-    if rho0 is not None:
-        R0 = _to_dense(rho0, "rho0")
-        if R0.shape != (d, d):
-            raise InputError(f"rho0: expected shape {(d, d)} to match H, got {R0.shape}")
-        tr0 = np.trace(R0)
-        if abs(tr0) == 0.0:
-            raise InputError("rho0: has zero trace")
-        x0 = (R0 / tr0).reshape(-1)
-    else:
-        x0 = P.reshape(-1)
+    max_cutoff = int(max_cutoff)
+    N = parse_cutoff(start)
+    if max(N) > max_cutoff:
+        raise InputError(f"max_cutoff: {max_cutoff} is below the starting cutoff {N}")
+    model, res, obs = solve(N)
+    top = top_level_population(model, res.rho_ss)
+    history = [(N, obs)]
+    delta: dict[str, float | None] = {o: None for o in _MODES}
 
-    def apply_A(x: np.ndarray) -> np.ndarray:
-        X = x.reshape(d, d)
-        return (Lv(X) + U * np.trace(X)).reshape(-1)
+    def state_now(err: float | None) -> SteadyState:
+        return SteadyState(
+            rho_ss=res.rho_ss,
+            params=params,
+            direction=direction,
+            Delta_ad=Delta_ad,
+            cutoff=N,
+            residual=res.residual,
+            iterations=res.iterations,
+            time=time.perf_counter() - t0,
+            top_level_population=top,
+            truncation_error=err,
+            history=list(history),
+            mode_changes={o: v for o, v in delta.items() if v is not None},
+            error_estimate=res.error_estimate,
+            undefined=undefined_observables(N, OBSERVABLE_NAMES),
+        )
 
-    def apply_M(q: np.ndarray) -> np.ndarray:
-        return pre(q.reshape(d, d)).reshape(-1)
-
-    b = U.reshape(-1)
-    # The augmented residual bounds ||L x|| up to the small trace defect; aim a factor 10 below the
-    # requested residual and verify the true residual of the Hermitian, normalised state below.
-    atol = 0.1 * tol * scale
-    budget = int(maxiter)
-    x = x0.astype(complex, copy=True)
-    total_iters = 0
-    res_abs = math.inf
-    trace_raw = complex(math.nan)
-    herm_raw = math.nan
-    rho = None
     while True:
-        x, it, _ = _fgmres(apply_A, apply_M, b, x, atol, budget - total_iters, min(int(restart), budget))
-        total_iters += it
-        X = x.reshape(d, d)
-        trace_raw = complex(np.trace(X))
-        if trace_raw.real > 0 and np.all(np.isfinite(X)):
-            herm_raw = float(np.linalg.norm(X - X.conj().T) / np.linalg.norm(X))
-            rho = 0.5 * (X + X.conj().T)
-            rho /= np.trace(rho).real
-            res_abs = float(np.linalg.norm(Lv(rho)))
+        populated = [o for o in _MODES if top[o] > top_threshold]
+        if populated:
+            order = sorted(populated, key=lambda o: -top[o])
         else:
-            rho, res_abs = None, math.inf
-        if res_abs <= tol * scale or total_iters >= budget or it == 0:
+            unprobed = sorted((o for o in _MODES if delta[o] is None), key=lambda o: -top[o])
+            changing = sorted((o for o in _MODES if delta[o] is not None and delta[o] >= rtol), key=lambda o: -delta[o])
+            order = unprobed + changing
+        if not order:
             break
-        atol *= 0.1  # the recurrence was optimistic: tighten and continue from the current x
-    elapsed = time.perf_counter() - t_start
-    residual = res_abs / scale
-    if not residual <= tol:
-        err = ConvergenceError(
-            f"steady_state: residual {residual:.3e} > tol {tol:.1e} after {total_iters} GMRES iterations "
-            f"(maxiter={maxiter}, dimension {d}, preconditioner {pre.method})"
-        )
-        err.residual = residual  # type: ignore[attr-defined]
-        err.iterations = total_iters  # type: ignore[attr-defined]
-        raise err
-    return SteadyStateResult(
-        rho_ss=qutip.Qobj(rho, dims=_dims_of(H, d)),
-        residual=residual,
-        residual_abs=res_abs,
-        trace=float(trace_raw.real),
-        hermiticity_error=herm_raw,
-        iterations=total_iters,
-        time=elapsed,
-        method=pre.method,
-        eig_condition=pre.condition,
-        scale=scale,
-        tol=float(tol),
-        info={"n_dark": n_dark, "shift": pre.shift, "dimension": d, "precision": pre.precision},
-    )
+        choice = next((_MODES.index(o) for o in order if _fits(raised(N, _MODES.index(o)), max_cutoff)), None)
+        if choice is None:
+            err_now = max((v for v in delta.values() if v is not None), default=math.inf)
+            state = state_now(err_now)
+            why = ", ".join(
+                f"{o}: top level {top[o]:.2g}" + (f", last change {delta[o]:.2g}" if delta[o] is not None else "")
+                for o in order
+            )
+            exc = ConvergenceError(
+                f"cutoff: 'auto' did not converge to rtol={rtol:g} within max_cutoff={max_cutoff} "
+                f"(reached {N}; {why})"
+            )
+            exc.state = state  # type: ignore[attr-defined]
+            raise exc
+        old_N, N = N, raised(N, choice)
+        model, res, new_obs = solve(N, _embed(res.rho_ss.full(), old_N, N))
+        top = top_level_population(model, res.rho_ss)
+        delta[_MODES[choice]] = _relative_change(obs, new_obs, undefined_observables(old_N, names))
+        obs = new_obs
+        history.append((N, obs))
+
+    err = max(v for v in delta.values() if v is not None)
+    return state_now(err)

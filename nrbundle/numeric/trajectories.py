@@ -18,9 +18,10 @@ import qutip
 
 from ..errors import ConvergenceError, InputError
 from ..params import Params, check_direction, check_finite
-from .dynamics import _check_tlist, initial_and_projectors
+from ..threads import single_blas_thread
+from .dynamics import check_tlist, initial_and_projectors
+from .labels import format_label
 from .model import Model
-from .spectrum import format_label, single_blas_thread
 
 __all__ = [
     "JumpRecord",
@@ -178,7 +179,7 @@ def trajectory(
     """
     Delta_ad = check_finite("Delta_ad", Delta_ad)
     check_direction(direction)
-    t = _check_tlist(tlist)
+    t = check_tlist(tlist)
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise InputError(f"seed: expected a non-negative integer, got {seed!r}")
     if isinstance(ntraj, bool) or not isinstance(ntraj, (int, np.integer)) or ntraj < 1:

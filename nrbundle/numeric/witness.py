@@ -42,6 +42,7 @@ import scipy.linalg
 import scipy.optimize
 
 from ..errors import InputError
+from ._linalg import density_matrix
 from .model import parse_cutoff
 
 __all__ = [
@@ -138,24 +139,6 @@ def _family(party: str, dim: int, squares: str) -> tuple[tuple[str, ...], tuple[
 
 
 # ------------------------------------------------------------------------------------ matrix helpers
-def _as_matrix(rho: Any) -> np.ndarray:
-    """Dense density matrix from a Qobj (ket or operator) or array."""
-    if isinstance(rho, qutip.Qobj):
-        if rho.isket:
-            v = rho.full().ravel()
-            return np.outer(v, v.conj())
-        if not rho.isoper:
-            raise InputError("rho: expected a ket or a density matrix")
-        return rho.full()
-    arr = np.asarray(rho, dtype=complex)
-    if arr.ndim == 1 or (arr.ndim == 2 and arr.shape[1] == 1):
-        v = arr.ravel()
-        return np.outer(v, v.conj())
-    if arr.ndim != 2 or arr.shape[0] != arr.shape[1]:
-        raise InputError(f"rho: expected a square matrix or a ket, got shape {arr.shape}")
-    return arr
-
-
 def _check_state(rho: np.ndarray) -> np.ndarray:
     """Hermitian part of ``rho`` after checking it is a density matrix to :data:`STATE_TOL`."""
     if not np.all(np.isfinite(rho)):
@@ -228,7 +211,7 @@ def qfi_matrix(rho: Any, ops: Sequence[Any], *, eig_tol: float = EIG_TOL) -> np.
     ndarray
         Real symmetric (M, M) matrix, M = len(ops).
     """
-    R = _check_state(_as_matrix(rho))
+    R = _check_state(density_matrix(rho))
     return _qfi_details(R, _check_ops(ops, R.shape[0]), float(eig_tol))[0]
 
 
@@ -244,7 +227,7 @@ def covariance_matrix(rho: Any, ops: Sequence[Any]) -> np.ndarray:
     ndarray
         Real symmetric (M, M) matrix.
     """
-    R = _check_state(_as_matrix(rho))
+    R = _check_state(density_matrix(rho))
     A = _check_ops(ops, R.shape[0])
     return _covariance(R, A)
 
@@ -289,7 +272,7 @@ def local_covariance(
         local_dims = [int(d) for d in dims]
     else:
         raise InputError("dims: local dimensions are needed when rho is not a Qobj")
-    R = _check_state(_as_matrix(rho))
+    R = _check_state(density_matrix(rho))
     if int(np.prod(local_dims)) != R.shape[0]:
         raise InputError(f"dims: {local_dims} do not match the dimension {R.shape[0]} of rho")
     if len(ops_by_party) != len(local_dims):
@@ -414,7 +397,7 @@ def _reduce(rho: Any, parties: tuple[str, ...], cutoff: Any) -> tuple[np.ndarray
         if cutoff is None:
             raise InputError("cutoff: needed to read the dims of a plain array (use a Qobj or give cutoff)")
         dims = [*parse_cutoff(cutoff), 2]
-        M = _as_matrix(rho)
+        M = density_matrix(rho)
         if M.shape[0] != int(np.prod(dims)):
             raise InputError(f"rho: dimension {M.shape[0]} does not match cutoff dims {dims}")
         Q = qutip.Qobj(M, dims=[dims, dims])

@@ -8,8 +8,8 @@ import sympy as sp
 
 from nrbundle.analytic import symbols as s
 from nrbundle.analytic.dressed import BASIS, dressed_atom, main_text_coefficients
-from nrbundle.analytic.linearization import OPS
 from nrbundle.analytic.numeric_bridge import dressed_substitutions, lambdify_expr
+from nrbundle.analytic.operators import OPS
 
 #: Agreement with LAPACK for O(1) parameters: a few ulps of the largest eigenvalue.
 EIGH_TOL = 1e-12

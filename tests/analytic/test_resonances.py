@@ -1,4 +1,4 @@
-"""Resonance conditions S16-S22: solved forms against the paper (typed here), numbers, extraneous roots, orange claim."""
+"""Resonance conditions S16-S22: solved forms against the paper (typed here), numbers, extraneous roots, orange."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import sympy as sp
 
 from nrbundle.analytic import symbols as s
 from nrbundle.analytic.resonances import (
-    PAPER_TRANSITIONS,
     closed_form,
     closed_form_function,
     ladder_energy,
@@ -17,6 +16,7 @@ from nrbundle.analytic.resonances import (
 )
 from nrbundle.errors import InputError
 from nrbundle.params import get_preset
+from nrbundle.transitions import PAPER_TRANSITIONS
 
 #: |E(000+) - E(target -)| at a solved Delta_ad, in units of omega_b, for O(1) parameters (double rounding).
 ENERGY_TOL = 1e-10

@@ -5,6 +5,7 @@ import sys
 
 import pytest
 
+import nrbundle
 from nrbundle.cli import main
 
 BAD = [
@@ -69,3 +70,28 @@ def test_numeric_bad_input_exit_2_one_line(argv, word, capsys):
     err = capsys.readouterr().err
     lines = [line for line in err.splitlines() if line.strip()]
     assert len(lines) == 1 and word in lines[0], err
+
+
+FLAGGED = [
+    (["steady", "--direction", "left", "--delta-ad", "nan"], "--delta-ad: must be finite"),
+    (["resonances", "--set", "kappa=abc"], "--set kappa: expected a number"),
+    (["resonances", "--set", "kappa"], "--set: expected NAME=VALUE"),
+    (["resonances", "--preset", "fig9"], "--preset: unknown preset 'fig9'"),
+    (["steady", "--direction", "left", "--delta-ad", "1.3", "--cutoff", "3,3"], "--cutoff: "),
+    (["sweep", "steady", "--axis", "x=1:2", "--out", "unused"], "--axis x: expected START:STOP:NUM"),
+]
+
+
+@pytest.mark.parametrize("argv, text", FLAGGED)
+def test_library_errors_name_the_parameter_and_the_cli_prints_the_option(argv, text, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("nrbundle: error: ") and text in err, err
+
+
+def test_python_dash_m_nrbundle_is_the_cli():
+    proc = subprocess.run([sys.executable, "-m", "nrbundle", "--version"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and proc.stdout.strip() == f"nrbundle {nrbundle.__version__}"
+    proc = subprocess.run([sys.executable, "-m", "nrbundle", "resonances", "--preset", "nope"], capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 2 and "nope" in proc.stderr and "Traceback" not in proc.stderr

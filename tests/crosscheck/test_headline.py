@@ -2,7 +2,7 @@
 
 import pytest
 
-from nrbundle.numeric.convergence import solve_steady, steady_observables
+from nrbundle.numeric.steady import solve_steady, steady_observables
 from nrbundle.numeric.spectrum import avoided_crossing
 from nrbundle.params import get_preset
 

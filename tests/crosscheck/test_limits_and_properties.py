@@ -85,9 +85,11 @@ def test_jaynes_cummings_mollow_limit():
     ia, i2 = np.eye(na), np.eye(2)
     A, S = np.kron(a, i2), np.kron(ia, sig)
     D = params.Delta_sa + Delta_ad
-    Hjc = (Delta_ad + params.Delta_F) * A.T @ A + D * S.T @ S + params.lambda_as * (A @ S.T + A.T @ S) + params.xi * (S + S.T)
+    Hjc = (Delta_ad + params.Delta_F) * A.T @ A + D * S.T @ S
+    Hjc = Hjc + params.lambda_as * (A @ S.T + A.T @ S) + params.xi * (S + S.T)
     jc = np.linalg.eigvalsh(Hjc)
-    expected = np.sort([e + nb * params.omega_b + nm * params.omega_m for e in jc for nb in range(N[1]) for nm in range(N[2])])
+    ladder = [e + nb * params.omega_b + nm * params.omega_m for e in jc for nb in range(N[1]) for nm in range(N[2])]
+    expected = np.sort(ladder)
     assert np.allclose(expected, full, atol=1e-11)
     for target, direction in TRANSITIONS:
         assert corrected_resonance(params, target, direction).g_eff == 0.0

@@ -27,9 +27,9 @@ from systems.reference import (  # noqa: E402
 )
 
 from nrbundle.errors import InputError  # noqa: E402
-from nrbundle.numeric.correlations import bundle_g2, expect, g1, g2_tau, liouvillian_matrix  # noqa: E402
+from nrbundle.numeric.correlations import bundle_g2, expect, g1, g2_tau  # noqa: E402
 from nrbundle.numeric.model import Model  # noqa: E402
-from nrbundle.numeric.steady import steady_state  # noqa: E402
+from nrbundle.numeric.liouvillian import liouvillian_matrix, steady_state  # noqa: E402
 from nrbundle.params import get_preset  # noqa: E402
 
 #: Steady states are solved to a relative residual 1e-14; g2 of these small systems is then good to ~1e-10.

@@ -11,7 +11,8 @@ import pytest
 
 from nrbundle.errors import ConvergenceError, InputError
 from nrbundle.numeric.dynamics import DEFAULT_POPULATIONS, evolve, super_rabi_frequency
-from nrbundle.numeric.spectrum import avoided_crossing, format_label
+from nrbundle.numeric.labels import format_label
+from nrbundle.numeric.spectrum import avoided_crossing
 from nrbundle.params import get_preset
 
 FIG1 = get_preset("fig1")

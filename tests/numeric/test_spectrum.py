@@ -10,16 +10,13 @@ import pytest
 
 from nrbundle.errors import ConvergenceError, InputError
 from nrbundle.numeric.model import Model
+from nrbundle.ladder import bare_resonance
+from nrbundle.numeric.labels import parse_label
 from nrbundle.numeric.spectrum import (
     MIN_PAIR_WEIGHT,
-    _product_vector,
     avoided_crossing,
     avoided_crossing_converged,
-    bare_resonance,
-    format_label,
-    label_eigenstates,
     pair_splitting,
-    parse_label,
     resonance_scan,
     spectrum,
 )
@@ -86,25 +83,6 @@ def test_hamiltonian_is_hermitian_and_real(direction, Delta_ad):
     assert np.all(H.imag == 0)  # Eq. (1) has real coefficients in the Fock basis
 
 
-def test_product_vector_matches_model_state():
-    model = Model(FIG1, "right", (3, 2, 3))
-    for lab in [(0, 0, 0, "+"), (1, 0, 1, "-"), (2, 1, 2, "+"), (1, 1, 0, "e"), (0, 1, 2, "g")]:
-        ref = model.state(*lab[:3], lab[3], 1.37).full().ravel()
-        assert np.allclose(_product_vector(model, lab, 1.37), ref, atol=1e-15)
-
-
-def test_labels_round_trip():
-    assert format_label(1, 0, 1, "-") == "101-"
-    assert parse_label("101-") == (1, 0, 1, "-")
-    assert parse_label((1, 1, 0, "g")) == (1, 1, 0, "g")
-    assert parse_label("10,0,1+") == (10, 0, 1, "+")
-    assert parse_label(format_label(12, 3, 0, "e")) == (12, 3, 0, "e")
-    with pytest.raises(InputError, match="label"):
-        parse_label("101x")
-    with pytest.raises(InputError, match="label"):
-        parse_label("1a1-")
-
-
 # ------------------------------------------------------------------------ uncoupled limit (S16)
 @pytest.mark.parametrize("direction", ["left", "right"])
 def test_uncoupled_spectrum_is_the_s16_ladder(direction):
@@ -122,12 +100,6 @@ def test_uncoupled_spectrum_is_the_s16_ladder(direction):
     # Delta_ad = 0.4 has no degeneracy: every eigenvector is a dressed product state (overlap 1)
     assert np.all(sp.label_overlaps[0] > 1 - 1e-12)
     assert sp.level("000+")[0] == pytest.approx(s16_ladder(UNCOUPLED, direction, 0.4, cutoff)[(0, 0, 0, "+")], abs=EIG_TOL)
-
-
-def test_label_eigenstates_rejects_wrong_shapes():
-    model = Model(FIG1, "left", 2)
-    with pytest.raises(InputError, match="vectors"):
-        label_eigenstates(model, 1.0, np.zeros(16), np.zeros((8, 8)))
 
 
 @pytest.mark.parametrize("target,direction", TRANSITIONS)

@@ -1,0 +1,548 @@
+"""Benchmark: what ``nrbundle reproduce`` (full and quick) costs, stage by stage, against a baseline commit.
+
+Run:  python bench/reproduce.py                    (baseline 3ecf25c and this tree; quick and full: about an hour)
+      python bench/reproduce.py --quick-only       (quick runs only: minutes)
+      python bench/reproduce.py --skip-baseline    (this tree only, e.g. while developing)
+
+What it does, in one run (so both sides see the same machine):
+
+1. Runs ``reproduce --quick`` and ``reproduce`` of the baseline commit (extracted with ``git archive`` into the work
+   folder, never checked out) and of this tree, each in a child process (``PYTHONPATH`` = that code, a fresh output
+   folder), and measures its wall time, its CPU time (``resource.getrusage(RUSAGE_CHILDREN)``: the child and every
+   worker process it started), the machine load before, during and after, and the stage times of its
+   ``reproduce.json``. A second quick run of this tree into the same folder measures a rerun. The CPU ratios of
+   this tree over the baseline are printed (issue 11: each at most 1/4).
+2. Times one ``solve_steady(..., cutoff="auto")`` at each of the paper's four resonances (the ED resonances of the
+   run's ``resonances.json``) in a child process of each code (issue 11: under 10 s each).
+3. Profiles one quick run of this tree in this process, every stage one after the other, sweeps serial (unless
+   ``--skip-profile``; ``--profile-full`` profiles the full run too): per stage the wall and CPU time, the number of
+   steady-state solves, their dimensions and GMRES iterations, how many repeat an earlier solve exactly, and the
+   share of the solve time spent in the eigendecomposition of H_eff versus the Krylov iterations, plus the time in
+   the other numeric kernels (ED ``eigh``, ``expm_multiply``, ODE solvers). The matrix-level solver is found by name
+   (``def steady_state(`` in ``nrbundle/numeric``) and wrapped by monkeypatching: nothing in the package is changed.
+
+Results go to stdout and, as JSON, to ``--json`` (default ``<workdir>/bench-reproduce.json``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import hashlib
+import importlib
+import json
+import os
+import platform
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+BASELINE = "3ecf25c"
+CLI = "import sys; from nrbundle.cli import main; sys.exit(main())"
+
+
+# ============================================================================================== machine and load
+def load() -> float:
+    """1-minute load average (nan where unavailable)."""
+    try:
+        return os.getloadavg()[0]
+    except OSError:  # pragma: no cover
+        return float("nan")
+
+
+class LoadSampler:
+    """Samples the 1-minute load average every ``every`` seconds in a background thread."""
+
+    def __init__(self, every: float = 5.0) -> None:
+        self.every = every
+        self.samples: list[float] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every):
+            self.samples.append(load())
+
+    def __enter__(self) -> LoadSampler:
+        self.before = load()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.after = load()
+
+    def summary(self) -> dict[str, float]:
+        s = self.samples or [self.after]
+        return {"before": self.before, "after": self.after, "mean": statistics.fmean(s), "max": max(s)}
+
+
+def machine() -> dict[str, Any]:
+    model = "unknown"
+    with contextlib.suppress(OSError):
+        for line in subprocess.run(["lscpu"], capture_output=True, text=True, check=False).stdout.splitlines():
+            if line.startswith("Model name:"):
+                model = line.split(":", 1)[1].strip()
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover
+        cores = os.cpu_count() or 1
+    return {"cpu": model, "cores": cores, "platform": platform.platform(), "python": platform.python_version(),
+            "load_at_start": os.getloadavg() if hasattr(os, "getloadavg") else None,
+            "blas_env": {k: os.environ.get(k) for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS")}}
+
+
+# ============================================================================================== child runs
+def extract_baseline(commit: str, dest: Path) -> Path:
+    """``git archive <commit> | tar -x -C dest`` (once); returns ``dest``."""
+    if (dest / "nrbundle" / "__init__.py").exists():
+        return dest
+    dest.mkdir(parents=True, exist_ok=True)
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", commit], capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
+    return dest
+
+
+def child_env(code: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(code)  # this code, not whatever is installed
+    env.pop("PYTHONSTARTUP", None)
+    return env
+
+
+def run_child(code: Path, argv: list[str], log: Path, cwd: Path) -> dict[str, Any]:
+    """Run ``python -c CLI argv`` with ``code`` on PYTHONPATH; wall, CPU (child and its workers), load."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    with LoadSampler() as ls, open(log, "wb") as fh:
+        t0 = time.perf_counter()
+        rc = subprocess.run([sys.executable, "-c", CLI, *argv], cwd=cwd, env=child_env(code), stdout=fh,
+                            stderr=subprocess.STDOUT, check=False).returncode
+        wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    user, sys_ = after.ru_utime - before.ru_utime, after.ru_stime - before.ru_stime
+    return {"argv": argv, "returncode": rc, "wall_s": wall, "cpu_s": user + sys_, "user_s": user, "sys_s": sys_,
+            "load": ls.summary(), "log": str(log)}
+
+
+def reproduce_run(code: Path, out: Path, quick: bool, *, fresh: bool = True) -> dict[str, Any]:
+    """One ``reproduce`` (``--quick``) of ``code`` into ``out`` (emptied first when ``fresh``)."""
+    if fresh and out.exists():
+        shutil.rmtree(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    argv = ["reproduce", "--out", str(out)] + (["--quick"] if quick else [])
+    rec = run_child(code, argv, out.parent / f"{out.name}{'' if fresh else '-rerun'}.log", out.parent)
+    rep = out / "reproduce.json"
+    if rep.exists():
+        data = json.loads(rep.read_text())
+        rec["stages"] = {k: {"status": v.get("status"), "time_s": v.get("time_s"), "cpu_s": v.get("cpu_s"),
+                             "error": v.get("error")} for k, v in data.get("stages", {}).items()}
+        rec["total_time_s"] = data.get("total_time_s")
+    else:
+        rec["stages"] = {}
+    return rec
+
+
+AUTO_CODE = r"""
+import json, sys, time
+from nrbundle.params import get_preset
+from nrbundle.numeric.steady import solve_steady
+table = json.load(open(sys.argv[1]))
+params = get_preset("fig1")
+out = []
+for r in table["transitions"]:
+    t0, c0 = time.perf_counter(), time.process_time()
+    st = solve_steady(params, r["direction"], float(r["ed"]), cutoff="auto")
+    out.append({"target": r["target"], "direction": r["direction"], "Delta_ad": r["ed"],
+                "wall_s": time.perf_counter() - t0, "cpu_s": time.process_time() - c0,
+                "cutoff": list(st.cutoff), "solves": len(st.history),
+                "truncation_error": st.truncation_error})
+print("RESULT " + json.dumps(out))
+"""
+
+
+def auto_cutoff_run(code: Path, resonances_json: Path, cwd: Path) -> list[dict[str, Any]] | str:
+    """One ``solve_steady(cutoff="auto")`` at each paper resonance, in a child process of ``code``."""
+    proc = subprocess.run([sys.executable, "-c", AUTO_CODE, str(resonances_json)], cwd=cwd, env=child_env(code),
+                          capture_output=True, text=True, check=False)
+    for line in proc.stdout.splitlines():
+        if line.startswith("RESULT "):
+            return json.loads(line[7:])
+    return f"failed (exit {proc.returncode}): {proc.stderr.strip().splitlines()[-1:] }"
+
+
+# ============================================================================================== in-process profile
+class Profiler:
+    """Wraps the matrix-level steady-state solver and the numeric kernels; attributes everything to a stage."""
+
+    def __init__(self) -> None:
+        self.stage = "(outside a stage)"
+        self.local = threading.local()
+        self.solves: list[dict[str, Any]] = []
+        self.kernels: dict[str, dict[str, dict[str, float]]] = defaultdict(
+            lambda: defaultdict(lambda: {"calls": 0, "time_s": 0.0}))
+        self.seen: set[str] = set()
+        self._undo: list[Callable[[], None]] = []
+
+    # ----------------------------------------------------------------------------- patching
+    def _replace_everywhere(self, original: Any, replacement: Any) -> None:
+        """Rebind every module-level name in ``nrbundle.*`` (and the defining module) bound to ``original``."""
+        for name, mod in list(sys.modules.items()):
+            if not (name == "nrbundle" or name.startswith("nrbundle.")) or mod is None:
+                continue
+            for attr, val in list(vars(mod).items()):
+                if val is original:
+                    setattr(mod, attr, replacement)
+                    self._undo.append(lambda m=mod, a=attr, v=val: setattr(m, a, v))
+
+    def _patch_attr(self, owner: Any, attr: str, wrapper_factory: Callable[[Any], Any]) -> None:
+        original = getattr(owner, attr)
+        setattr(owner, attr, wrapper_factory(original))
+        self._undo.append(lambda: setattr(owner, attr, original))
+
+    def install(self) -> str:
+        """Patch the solver and kernels; returns the qualified name of the solver that was found."""
+        import numpy as np
+        import scipy.linalg
+        import scipy.sparse.linalg
+
+        numeric = ROOT / "nrbundle" / "numeric"
+        where = [p for p in sorted(numeric.glob("*.py")) if re.search(r"^def steady_state\(", p.read_text(), re.M)]
+        if not where:
+            raise SystemExit("bench: no 'def steady_state(' in nrbundle/numeric (the solver moved?)")
+        modname = "nrbundle.numeric." + where[0].stem
+        solver_mod = importlib.import_module(modname)
+        # import everything that might hold a reference to the solver, then rebind those references
+        for sub in ("nrbundle.numeric.steady", "nrbundle.crosscheck", "nrbundle.study", "nrbundle.figures",
+                    "nrbundle.reproduce"):
+            with contextlib.suppress(ImportError):
+                importlib.import_module(sub)
+        original = solver_mod.steady_state
+        prof = self
+
+        def solver(H: Any, c_ops: Any, *args: Any, **kwargs: Any) -> Any:
+            acc = {"decomposition_s": 0.0, "preconditioner_s": 0.0}
+            prof.local.acc = acc
+            dense = H.full() if hasattr(H, "full") else np.asarray(H)
+            h = hashlib.sha1(np.ascontiguousarray(dense).tobytes())
+            for c in c_ops:
+                cd = c.full() if hasattr(c, "full") else np.asarray(c.toarray() if hasattr(c, "toarray") else c)
+                h.update(np.ascontiguousarray(cd).tobytes())
+            h.update(repr(sorted((k, v) for k, v in kwargs.items() if k != "rho0")).encode())
+            key = h.hexdigest()
+            t0 = time.perf_counter()
+            try:
+                res = original(H, c_ops, *args, **kwargs)
+            finally:
+                prof.local.acc = None
+            total = time.perf_counter() - t0
+            prof.solves.append({
+                "stage": prof.stage, "dimension": int(dense.shape[0]), "iterations": int(res.iterations),
+                "time_s": total, "decomposition_s": acc["decomposition_s"],
+                "preconditioner_s": acc["preconditioner_s"], "repeat": key in prof.seen,
+                "warm_start": kwargs.get("rho0") is not None,
+                "tol": kwargs.get("tol"), "atol": kwargs.get("atol"),
+            })
+            prof.seen.add(key)
+            return res
+
+        self._replace_everywhere(original, solver)
+
+        def timed_in_solver(slot: str, kernel: str) -> Callable[[Any], Any]:
+            def factory(fn: Any) -> Any:
+                def wrapper(*a: Any, **k: Any) -> Any:
+                    t0 = time.perf_counter()
+                    try:
+                        return fn(*a, **k)
+                    finally:
+                        dt = time.perf_counter() - t0
+                        acc = getattr(prof.local, "acc", None)
+                        if acc is not None and slot:
+                            acc[slot] += dt
+                        else:
+                            rec = prof.kernels[prof.stage][kernel]
+                            rec["calls"] += 1
+                            rec["time_s"] += dt
+                return wrapper
+            return factory
+
+        self._patch_attr(np.linalg, "eig", timed_in_solver("decomposition_s", "numpy eig (outside solves)"))
+        self._patch_attr(scipy.linalg, "schur", timed_in_solver("decomposition_s", "scipy schur (outside solves)"))
+        self._patch_attr(np.linalg, "eigh", timed_in_solver("", "numpy eigh (ED, witnesses)"))
+        self._patch_attr(scipy.linalg, "eigh", timed_in_solver("", "scipy eigh"))
+        self._patch_attr(scipy.sparse.linalg, "expm_multiply", timed_in_solver("", "expm_multiply (g2 tau)"))
+        pre = getattr(solver_mod, "NoJumpInverse", None)
+        if pre is not None and hasattr(pre, "__call__"):
+            self._patch_attr(pre, "__call__", timed_in_solver("preconditioner_s", "preconditioner (outside)"))
+        import qutip
+        for fn in ("mesolve", "mcsolve", "sesolve"):
+            if hasattr(qutip, fn):
+                original_q = getattr(qutip, fn)
+                wrapped = timed_in_solver("", f"qutip.{fn}")(original_q)
+                self._replace_everywhere(original_q, wrapped)
+                self._patch_attr(qutip, fn, lambda _o, w=wrapped: w)
+        return f"{modname}.steady_state"
+
+    def uninstall(self) -> None:
+        while self._undo:
+            self._undo.pop()()
+
+    # ----------------------------------------------------------------------------- stages
+    @contextlib.contextmanager
+    def in_stage(self, name: str) -> Iterator[None]:
+        previous, self.stage = self.stage, name
+        try:
+            yield
+        finally:
+            self.stage = previous
+
+
+STAGE_ENTRY_POINTS: dict[str, tuple[str, ...]] = {
+    # stage name -> names in nrbundle.reproduce's namespace whose calls belong to it (the first one found wraps)
+    "derivation": ("write_latex",),
+    "resonances": ("locate_resonances",),
+    "crosscheck": ("run_checks",),
+    "headline": ("headline_numbers",),
+}
+
+
+def profile_run(out: Path, quick: bool) -> dict[str, Any]:
+    """One reproduce of this tree in this process, stages one after the other, sweeps serial, instrumented."""
+    sys.path.insert(0, str(ROOT))
+    from nrbundle import threads
+
+    threads.pin_process(1)
+    prof = Profiler()
+    solver_name = prof.install()
+    rep = importlib.import_module("nrbundle.reproduce")
+    stage_times: dict[str, dict[str, float]] = defaultdict(lambda: {"wall_s": 0.0, "cpu_s": 0.0})
+
+    def staged(name: str, fn: Any) -> Any:
+        def wrapper(*a: Any, **k: Any) -> Any:
+            if prof.stage != "(outside a stage)":  # nested: attribute to the outer stage
+                return fn(*a, **k)
+            t0, c0 = time.perf_counter(), time.process_time()
+            with prof.in_stage(name):
+                try:
+                    return fn(*a, **k)
+                finally:
+                    stage_times[name]["wall_s"] += time.perf_counter() - t0
+                    stage_times[name]["cpu_s"] += time.process_time() - c0
+        return wrapper
+
+    undo = []
+    for stage, names in STAGE_ENTRY_POINTS.items():
+        for n in names:
+            if hasattr(rep, n):
+                orig = getattr(rep, n)
+                setattr(rep, n, staged(stage, orig))
+                undo.append((n, orig))
+                break
+    if hasattr(rep, "make_figures"):
+        orig_mf = rep.make_figures
+
+        def make_figures(which: Any, *a: Any, **k: Any) -> Any:
+            ws = list(which)
+            return staged("fig" + "+".join(map(str, ws)), orig_mf)(ws, *a, **k)
+
+        rep.make_figures = make_figures
+        undo.append(("make_figures", orig_mf))
+    if out.exists():
+        shutil.rmtree(out)
+    t0, c0 = time.perf_counter(), time.process_time()
+    try:
+        kwargs: dict[str, Any] = {"quick": quick, "executor": "serial"}
+        rep.reproduce(out, **kwargs)
+    finally:
+        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+        for n, orig in undo:
+            setattr(rep, n, orig)
+        prof.uninstall()
+    return summarise_profile(prof, dict(stage_times), wall, cpu, solver_name, quick)
+
+
+def summarise_profile(prof: Profiler, stage_times: dict[str, dict[str, float]], wall: float, cpu: float,
+                      solver_name: str, quick: bool) -> dict[str, Any]:
+    stages: dict[str, Any] = {}
+    names = list(stage_times) + sorted({s["stage"] for s in prof.solves} - set(stage_times))
+    for name in names:
+        ss = [s for s in prof.solves if s["stage"] == name]
+        t_solve = sum(s["time_s"] for s in ss)
+        t_dec = sum(s["decomposition_s"] for s in ss)
+        t_pre = sum(s["preconditioner_s"] for s in ss)
+        dims = sorted(s["dimension"] for s in ss)
+        stages[name] = {
+            **stage_times.get(name, {"wall_s": float("nan"), "cpu_s": float("nan")}),
+            "solves": len(ss),
+            "repeated_solves": sum(s["repeat"] for s in ss),
+            "dimensions": {"min": dims[0], "median": dims[len(dims) // 2], "max": dims[-1],
+                           "histogram": {str(d): dims.count(d) for d in sorted(set(dims))}} if dims else None,
+            "iterations": {"total": sum(s["iterations"] for s in ss),
+                           "mean": statistics.fmean(s["iterations"] for s in ss)} if ss else None,
+            "solve_time_s": t_solve,
+            "decomposition_s": t_dec,
+            "preconditioner_s": t_pre,
+            "krylov_other_s": t_solve - t_dec - t_pre,
+            "kernels": {k: dict(v) for k, v in prof.kernels.get(name, {}).items()},
+        }
+    return {"quick": quick, "solver": solver_name, "wall_s": wall, "cpu_s": cpu, "stages": stages,
+            "solves": prof.solves}
+
+
+# ============================================================================================== printing
+def fmt_s(x: Any) -> str:
+    return "-" if x is None or (isinstance(x, float) and x != x) else f"{x:8.1f}"
+
+
+def print_runs(results: dict[str, Any]) -> None:
+    runs = results["runs"]
+    print("\n== reproduce runs (child processes; CPU = the child and all its workers) ==")
+    print(f"{'run':<22} {'wall s':>8} {'CPU s':>8} {'exit':>4}  load before/mean/max/after")
+    for name, r in runs.items():
+        L = r["load"]
+        print(f"{name:<22} {fmt_s(r['wall_s'])} {fmt_s(r['cpu_s'])} {r['returncode']:>4}  "
+              f"{L['before']:.2f} / {L['mean']:.2f} / {L['max']:.2f} / {L['after']:.2f}")
+    stage_names: list[str] = []
+    for r in runs.values():
+        stage_names += [s for s in r["stages"] if s not in stage_names]
+    if stage_names:
+        print("\nstage wall times from reproduce.json (s; stages may overlap when run side by side):")
+        print(f"{'stage':<14}" + "".join(f"{n[:16]:>17}" for n in runs))
+        for s in stage_names:
+            cells = []
+            for r in runs.values():
+                st = r["stages"].get(s)
+                cells.append("-" if st is None else f"{st['time_s']:.1f}" + ("" if st["status"] == "ok" else "!"))
+            print(f"{s:<14}" + "".join(f"{c:>17}" for c in cells))
+    for mode in ("quick", "full"):
+        b, c = runs.get(f"baseline {mode}"), runs.get(f"current {mode}")
+        if b and c and b["cpu_s"] > 0:
+            print(f"ratio {mode}: CPU {c['cpu_s'] / b['cpu_s']:.3f} (target <= 0.25), wall {c['wall_s'] / b['wall_s']:.3f}"
+                  f"  [current {c['cpu_s']:.1f} CPU-s / baseline {b['cpu_s']:.1f} CPU-s]")
+
+
+def print_auto(results: dict[str, Any]) -> None:
+    for code, rows in results.get("auto_cutoff", {}).items():
+        print(f"\n== one auto-cutoff steady state at each paper resonance: {code} ==")
+        if isinstance(rows, str):
+            print(rows)
+            continue
+        for r in rows:
+            t = "".join(map(str, r["target"])) + "-"
+            print(f"|{t}> {r['direction']:<5} Delta_ad={r['Delta_ad']:.6f}: {r['wall_s']:6.2f} s wall, "
+                  f"{r['cpu_s']:6.2f} s CPU, {r['solves']} solves, final cutoff {tuple(r['cutoff'])}, "
+                  f"truncation error {r['truncation_error']:.1e}")
+
+
+def print_profile(p: dict[str, Any]) -> None:
+    print(f"\n== profile: {'quick' if p['quick'] else 'full'} reproduce of this tree in one process, stages in "
+          f"sequence, sweeps serial ({p['wall_s']:.1f} s wall, {p['cpu_s']:.1f} s CPU; solver {p['solver']}) ==")
+    print(f"{'stage':<14} {'wall s':>7} {'CPU s':>7} {'solves':>6} {'rep':>4} {'dims min/med/max':>17} "
+          f"{'iter/solve':>10} {'solve s':>8} {'eig %':>6} {'prec %':>6} {'kryl %':>6}  other kernels")
+    for name, s in p["stages"].items():
+        d = s["dimensions"]
+        dims = f"{d['min']}/{d['median']}/{d['max']}" if d else "-"
+        it = f"{s['iterations']['mean']:.1f}" if s["iterations"] else "-"
+        T = s["solve_time_s"]
+
+        def pct(x: float, T: float = T) -> str:
+            return f"{100 * x / T:5.1f}" if T > 0 else "    -"
+
+        kern = ", ".join(f"{k} {v['time_s']:.1f}s/{int(v['calls'])}" for k, v in s["kernels"].items()
+                         if v["time_s"] >= 0.05)
+        print(f"{name:<14} {s['wall_s']:7.1f} {s['cpu_s']:7.1f} {s['solves']:6d} {s['repeated_solves']:4d} "
+              f"{dims:>17} {it:>10} {T:8.1f} {pct(s['decomposition_s']):>6} {pct(s['preconditioner_s']):>6} "
+              f"{pct(s['krylov_other_s']):>6}  {kern}")
+
+
+# ============================================================================================== main
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick-only", action="store_true", help="only the quick reproduce runs")
+    ap.add_argument("--skip-baseline", action="store_true", help="only this tree")
+    ap.add_argument("--skip-profile", action="store_true", help="no in-process profile")
+    ap.add_argument("--profile-full", action="store_true", help="also profile the full reproduce (long)")
+    ap.add_argument("--profile-only", action="store_true", help="only the in-process profile")
+    ap.add_argument("--baseline", default=BASELINE, help=f"baseline commit (default {BASELINE})")
+    ap.add_argument("--workdir", default=None, help="work folder (default: a new temporary folder)")
+    ap.add_argument("--json", default=None, help="results file (default <workdir>/bench-reproduce.json)")
+    args = ap.parse_args(argv)
+
+    work = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="nrbundle-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    results: dict[str, Any] = {"machine": machine(), "baseline": args.baseline, "runs": {}, "auto_cutoff": {},
+                               "started": time.strftime("%Y-%m-%d %H:%M:%S")}
+    print(f"bench/reproduce.py: work folder {work}; {results['machine']['cores']} cores, "
+          f"load {results['machine']['load_at_start']}", flush=True)
+    json_path = Path(args.json) if args.json else work / "bench-reproduce.json"
+
+    def save() -> None:
+        json_path.write_text(json.dumps(results, indent=1, default=str))
+
+    codes = {"current": ROOT}
+    if not args.skip_baseline:
+        codes = {"baseline": extract_baseline(args.baseline, work / f"base-{args.baseline}"), **codes}
+    modes = [True] if args.quick_only else [True, False]
+    if not args.profile_only:
+        for quick in modes:
+            mode = "quick" if quick else "full"
+            for name, code in codes.items():
+                label = f"{name} {mode}"
+                print(f"running {label} ...", flush=True)
+                results["runs"][label] = reproduce_run(code, work / f"{name}-{mode}", quick)
+                r = results["runs"][label]
+                print(f"  {label}: {r['wall_s']:.1f} s wall, {r['cpu_s']:.1f} s CPU, exit {r['returncode']}, "
+                      f"load {r['load']['before']:.2f} -> {r['load']['after']:.2f}", flush=True)
+                save()
+                if name == "current" and quick:
+                    label = "current quick rerun"
+                    print(f"running {label} ...", flush=True)
+                    results["runs"][label] = reproduce_run(code, work / f"{name}-{mode}", quick, fresh=False)
+                    r = results["runs"][label]
+                    print(f"  {label}: {r['wall_s']:.1f} s wall, {r['cpu_s']:.1f} s CPU", flush=True)
+                    save()
+        for name, code in codes.items():
+            table = next((p for p in (work / f"{name}-full" / "resonances.json", work / f"{name}-quick" /
+                                      "resonances.json") if p.exists()), None)
+            table = table or next((p for p in (work / "current-full" / "resonances.json",
+                                               work / "current-quick" / "resonances.json") if p.exists()), None)
+            if table is None:
+                results["auto_cutoff"][name] = "no resonances.json to take the resonances from"
+                continue
+            print(f"timing one auto-cutoff steady state per resonance: {name} ...", flush=True)
+            results["auto_cutoff"][name] = auto_cutoff_run(code, table, work)
+            save()
+        print_runs(results)
+        print_auto(results)
+    if not args.skip_profile:
+        results["profile"] = {}
+        for quick in ([True, False] if args.profile_full else [True]):
+            mode = "quick" if quick else "full"
+            print(f"\nprofiling {mode} reproduce in this process ...", flush=True)
+            with LoadSampler() as ls:
+                results["profile"][mode] = profile_run(work / f"profile-{mode}", quick)
+            results["profile"][mode]["load"] = ls.summary()
+            save()
+            print_profile(results["profile"][mode])
+            L = results["profile"][mode]["load"]
+            print(f"load before/mean/max/after: {L['before']:.2f} / {L['mean']:.2f} / {L['max']:.2f} / "
+                  f"{L['after']:.2f}")
+    results["finished"] = time.strftime("%Y-%m-%d %H:%M:%S")
+    save()
+    print(f"\nresults: {json_path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

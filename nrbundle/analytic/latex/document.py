@@ -1,0 +1,221 @@
+"""The standalone LaTeX document (derivation S1-S22, effective couplings, numbers) and its pdflatex compilation.
+
+The document uses the ``article`` class and ``amsmath`` only (both in TeX Live's ``texlive-latex-base``). It joins
+:func:`~nrbundle.analytic.latex.derivation_sections.derivation_sections` (S1-S22),
+:func:`~nrbundle.analytic.latex.effective_section.effective_section` (g_eff and the level shifts) and a table of
+numbers at a parameter preset.
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from ...errors import InputError, NrbundleError
+from ...params import Params, get_preset
+from ...transitions import PAPER_TRANSITIONS
+from .. import symbols as s
+from ..effective import corrected_resonance
+from ..resonances import closed_form
+from .derivation_sections import derivation_sections
+from .effective_section import effective_section
+from .printing import ket, tex_text, to_latex
+
+__all__ = ["LatexError", "PDFLATEX_TIMEOUT", "derivation_document", "write_latex"]
+
+#: Seconds allowed for one pdflatex run (the document compiles in about a second).
+PDFLATEX_TIMEOUT = 120.0
+
+
+class LatexError(NrbundleError, RuntimeError):
+    """pdflatex is missing, failed or timed out; the message quotes the first LaTeX error line."""
+
+
+def _fmt(x: Any, digits: int = 6) -> str:
+    """``$1.234567$`` (or ``$1.234\\times10^{-4}$``); ``--`` for a non-number or a non-finite value."""
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return "--"
+    if not math.isfinite(v):
+        return "--"
+    if v != 0 and (abs(v) < 1e-3 or abs(v) >= 1e4):
+        mant, exp = f"{v:.3e}".split("e")
+        return f"${mant}\\times10^{{{int(exp)}}}$"
+    return f"${v:.{digits}f}$"
+
+
+def _numbers_section(params: Params, shift_order: int) -> str:
+    """Parameters, closed forms (S18-S22) and shifted resonances with g_eff at ``params`` (two tables)."""
+    unit = r"\omega_b" if params.units == "omega_b" else r"2\pi\,\mathrm{GHz}"
+    out = [r"\section{Numbers at the preset \texttt{" + tex_text(params.preset) + "}}"]
+    out.append("All frequencies in units of $" + unit + "$.\n")
+    out.append(r"\begin{center}\begin{tabular}{ll}\hline parameter & value\\\hline")
+    for name, sym in (
+        ("omega_b", s.omega_b),
+        ("omega_m", s.omega_m),
+        ("Delta_sa", s.Delta_sa),
+        ("Delta_F", s.Delta_F_abs),
+        ("lambda_as", s.lambda_as),
+        ("lambda_ab", s.lambda_ab),
+        ("lambda_am", s.lambda_am),
+        ("xi", s.xi),
+    ):
+        out.append(f"${to_latex(sym)}$ & {_fmt(getattr(params, name), 4)}\\\\")
+    rates = params.rates
+    for name, sym in (("kappa_a", s.kappa_a), ("kappa_b", s.kappa_b), ("kappa_m", s.kappa_m), ("gamma", s.gamma)):
+        out.append(f"${to_latex(sym)}$ & {_fmt(rates[name], 4)}\\\\")
+    out.append(r"\hline\end{tabular}\end{center}")
+    head = r"transition & drive & Eq. & $\Delta_{ad}$ (closed form)"
+    head += r" & $\Delta_{ad}$ (shifted, order " + str(shift_order) + r") & $g_{\mathrm{eff}}$ & order"
+    out.append(r"\begin{center}\begin{tabular}{lllllll}\hline " + head + r"\\\hline")
+    flagged = False
+    for pt in PAPER_TRANSITIONS:
+        try:
+            cf = closed_form(params, pt.target, pt.direction)
+        except InputError:
+            cf = float("nan")
+        transition = f"${ket((0, 0, 0), '+')}\\leftrightarrow{ket(pt.target, '-')}$"
+        row = f"{transition} & {pt.direction} & ({pt.equation}) & {_fmt(cf)}"
+        try:
+            cr = corrected_resonance(params, pt.target, pt.direction, shift_order=shift_order)
+            flagged = flagged or not cr.valid
+            dad = _fmt(cr.Delta_ad) + ("" if cr.valid else "$^{\\dagger}$")
+            g = _fmt(cr.g_eff)
+            order = str(cr.g_eff_order)
+        except (InputError, ArithmeticError, ValueError) as exc:
+            dad, g, order = "--", "--", tex_text(type(exc).__name__)
+        row += f" & {dad} & {g} & {order}"
+        out.append(row + r"\\")
+    out.append(r"\hline\end{tabular}\end{center}")
+    if flagged:
+        out.append(r"$^{\dagger}$: the perturbative result is flagged as not valid at these parameters." + "\n")
+    return "\n".join(out)
+
+
+# --------------------------------------------------------------------------- the document
+def _check_shift_order(shift_order: int) -> int:
+    if isinstance(shift_order, bool) or not isinstance(shift_order, int) or shift_order < 1:
+        raise InputError(f"shift_order: expected a positive integer, got {shift_order!r}")
+    return shift_order
+
+
+def derivation_document(params: Params | None = None, shift_order: int = 4) -> str:
+    """The full derivation as a standalone LaTeX document (article class, amsmath only).
+
+    Parameters
+    ----------
+    params
+        Parameter set for the table of numbers (default: the ``fig1`` preset).
+    shift_order
+        Order of the level shifts of the effective-coupling section and of the shifted resonances in the
+        table of numbers (:func:`nrbundle.analytic.effective.corrected_resonance`).
+
+    Returns
+    -------
+    str
+        LaTeX source. Equations carry the paper's numbers S1-S22 as ``\\tag``s.
+    """
+    _check_shift_order(shift_order)
+    if params is None:
+        params = get_preset("fig1")
+    if not isinstance(params, Params):
+        raise InputError(f"params: expected a Params instance or None, got {type(params).__name__}")
+    parts = [
+        r"\documentclass[10pt]{article}",
+        r"\usepackage{amsmath}",
+        r"\allowdisplaybreaks",
+        r"\setlength{\textwidth}{16cm}\setlength{\oddsidemargin}{0.2cm}\setlength{\evensidemargin}{0.2cm}",
+        r"\setlength{\textheight}{23cm}\setlength{\topmargin}{-1.2cm}",
+        r"\title{Nonreciprocal bundle emission of entangled pairs:\\ derivation of the model and of the "
+        r"resonance conditions}",
+        r"\author{generated by nrbundle}",
+        r"\date{}",
+        r"\begin{document}",
+        r"\maketitle",
+        r"Equation numbers (S1)--(S22) refer to the Supplemental Material of the paper; Eq.~(1) is (S11). "
+        r"$\hbar=1$. Every expression below was derived and printed by SymPy.",
+        "",
+        derivation_sections(),
+        effective_section(params, shift_order),
+        _numbers_section(params, shift_order),
+        r"\end{document}",
+        "",
+    ]
+    return "\n".join(parts)
+
+
+def _first_latex_error(log: str) -> str:
+    for line in log.splitlines():
+        if line.startswith("!"):
+            return line.strip()
+    return "no '!' error line in the log"
+
+
+def write_latex(
+    path: str | Path,
+    params: Params | None = None,
+    shift_order: int = 4,
+    pdf: bool = False,
+    timeout: float = PDFLATEX_TIMEOUT,
+) -> Path:
+    """Write :func:`derivation_document` to ``path`` (a ``.tex`` file) and optionally compile it.
+
+    Parameters
+    ----------
+    path
+        Target ``.tex`` file (the suffix is added if missing); its directory is created.
+    params, shift_order
+        As for :func:`derivation_document`.
+    pdf
+        Also run ``pdflatex`` twice (``-interaction=nonstopmode -halt-on-error``) in the target directory.
+    timeout
+        Seconds allowed per pdflatex run.
+
+    Returns
+    -------
+    Path
+        The ``.tex`` file, or the ``.pdf`` file when ``pdf`` is true.
+
+    Raises
+    ------
+    InputError
+        ``path`` has a suffix other than ``.tex``.
+    LatexError
+        pdflatex is not installed, fails (the first ``!`` line of the log is quoted) or times out.
+    """
+    p = Path(path)
+    if p.suffix == "":
+        p = p.with_suffix(".tex")
+    if p.suffix != ".tex":
+        raise InputError(f"path: expected a .tex file, got {str(path)!r}")
+    text = derivation_document(params, shift_order)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    p.write_text(text, encoding="utf-8")
+    if not pdf:
+        return p
+    exe = shutil.which("pdflatex")
+    if exe is None:
+        raise LatexError("pdflatex not found on PATH (install texlive-latex-base) - or call with pdf=False")
+    for _ in range(2):
+        try:
+            proc = subprocess.run(
+                [exe, "-interaction=nonstopmode", "-halt-on-error", p.name],
+                cwd=p.parent,
+                capture_output=True,
+                timeout=timeout,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            raise LatexError(f"pdflatex timed out after {timeout:g} s on {p}") from None
+        if proc.returncode != 0:
+            log_path = p.with_suffix(".log")
+            log = log_path.read_text(errors="replace") if log_path.exists() else proc.stdout.decode(errors="replace")
+            raise LatexError(f"pdflatex failed on {p}: {_first_latex_error(log)} (see {log_path})")
+    out = p.with_suffix(".pdf")
+    if not out.exists() or out.stat().st_size == 0:
+        raise LatexError(f"pdflatex produced no PDF for {p}")
+    return out

@@ -1,0 +1,198 @@
+"""Linear algebra shared by the numeric modules: operator conversion (``Qobj``/NumPy/SciPy to dense or CSR) and FGMRES.
+
+Private to :mod:`nrbundle.numeric` (the names here are public within the subpackage; users pass operators to the
+public functions, which convert them here). Every function validates shape and finiteness and names the parameter
+in its :class:`~nrbundle.errors.InputError`.
+"""
+
+from __future__ import annotations
+
+__all__ = ["to_dense", "to_csr", "density_matrix", "dims_of", "spectral_norm_hermitian", "fgmres"]
+
+import math
+from typing import Any, Callable
+
+import numpy as np
+import qutip
+import scipy.linalg
+import scipy.sparse as sp
+
+from ..errors import InputError
+
+
+def to_dense(op: Any, name: str) -> np.ndarray:
+    """Square complex C-contiguous array of an operator (``Qobj``, sparse or array-like), checked finite.
+
+    Raises
+    ------
+    InputError
+        ``name: ...`` for a non-square shape or non-finite entries.
+    """
+    if isinstance(op, qutip.Qobj):
+        arr = op.full()
+    elif sp.issparse(op):
+        arr = op.toarray()
+    else:
+        arr = np.asarray(op)
+    if arr.ndim != 2 or arr.shape[0] != arr.shape[1]:
+        raise InputError(f"{name}: expected a square operator, got shape {arr.shape}")
+    arr = np.ascontiguousarray(arr, dtype=complex)
+    if not np.all(np.isfinite(arr)):
+        raise InputError(f"{name}: contains non-finite entries")
+    return arr
+
+
+def to_csr(op: Any, name: str, d: int | None = None) -> sp.csr_array:
+    """Complex CSR array of a square operator, checked finite; with ``d``, also checked to be ``d x d``.
+
+    Raises
+    ------
+    InputError
+        ``name: ...`` for a non-square shape, a shape other than ``(d, d)``, or non-finite entries.
+    """
+    if isinstance(op, qutip.Qobj):
+        mat = sp.csr_array(op.to("csr").data.as_scipy())
+    elif sp.issparse(op):
+        mat = sp.csr_array(op)
+    else:
+        arr = np.asarray(op, dtype=complex)
+        if arr.ndim != 2:
+            raise InputError(f"{name}: expected a square operator, got shape {arr.shape}")
+        mat = sp.csr_array(arr)
+    if mat.shape[0] != mat.shape[1]:
+        raise InputError(f"{name}: expected a square operator, got shape {mat.shape}")
+    if d is not None and mat.shape != (d, d):
+        raise InputError(f"{name}: expected shape {(d, d)} to match H, got {mat.shape}")
+    mat = mat.astype(complex)
+    if not np.all(np.isfinite(mat.data)):
+        raise InputError(f"{name}: contains non-finite entries")
+    return mat
+
+
+def density_matrix(rho: Any, name: str = "rho") -> np.ndarray:
+    """Dense matrix of a state: a density matrix as is, a ket psi (``Qobj`` ket, 1-d or column array) as |psi><psi|.
+
+    Raises
+    ------
+    InputError
+        ``name: ...`` for anything that is neither a square matrix nor a ket, or non-finite entries.
+    """
+    if isinstance(rho, qutip.Qobj):
+        if rho.isket:
+            v = rho.full().ravel()
+            return np.outer(v, v.conj())
+        if not rho.isoper:
+            raise InputError(f"{name}: expected a ket or a density matrix")
+        return to_dense(rho, name)
+    arr = np.asarray(rho, dtype=complex)
+    if arr.ndim == 1 or (arr.ndim == 2 and arr.shape[1] == 1):
+        v = arr.ravel()
+        return np.outer(v, v.conj())
+    if arr.ndim != 2 or arr.shape[0] != arr.shape[1]:
+        raise InputError(f"{name}: expected a square matrix or a ket, got shape {arr.shape}")
+    return to_dense(arr, name)
+
+
+def dims_of(op: Any, d: int) -> list:
+    """QuTiP ``dims`` of an operator: its own for a ``Qobj``, ``[[d], [d]]`` otherwise."""
+    if isinstance(op, qutip.Qobj):
+        return op.dims
+    return [[d], [d]]
+
+
+def spectral_norm_hermitian(A: np.ndarray) -> float:
+    """Spectral norm ||A||_2 = max |eigenvalue| of a dense Hermitian matrix (0 for an empty one)."""
+    if A.shape[0] == 0:
+        return 0.0
+    return float(np.max(np.abs(np.linalg.eigvalsh(A))))
+
+
+def fgmres(
+    apply_A: Callable[[np.ndarray], np.ndarray],
+    precond: Callable[[np.ndarray], np.ndarray],
+    b: np.ndarray,
+    x0: np.ndarray,
+    atol: float,
+    max_iter: int,
+    restart: int,
+    on_cycle: Callable[[np.ndarray, np.ndarray], None] | None = None,
+) -> tuple[np.ndarray, int, float]:
+    """Restarted flexible GMRES (right preconditioning that may vary between applications).
+
+    Arnoldi with classical Gram-Schmidt and one reorthogonalisation, Givens QR of the Hessenberg
+    matrix. The preconditioned directions z_k = M(q_k) are stored, so the iterate is exactly
+    x0 + sum_k y_k z_k and its residual b - A x is the one of the true operator. Stops when the
+    recurrence residual is <= atol, after ``max_iter`` applications of A, or when a whole cycle
+    reduced the true residual by less than 10% (stagnation, e.g. at the round-off floor).
+
+    Parameters
+    ----------
+    on_cycle
+        Called after each cycle with ``(Z, Hbar)``: the directions z_1..z_m as rows of an (m, n) array and
+        the (m+1, m) Arnoldi matrix with A Z^T = Q_{m+1} Hbar (before the Givens rotations), so that
+        ||A sum_k y_k z_k|| = ||Hbar y||.
+
+    Returns
+    -------
+    x, iterations, residual
+        The iterate, the applications of A, and ||b - A x||.
+    """
+    n = b.size
+    x = x0.copy()
+    iters = 0
+    r = b - apply_A(x)
+    beta = float(np.linalg.norm(r))
+    while beta > atol and iters < max_iter:
+        m = min(restart, max_iter - iters)
+        Q = np.empty((m + 1, n), dtype=complex)
+        Z = np.empty((m, n), dtype=complex)
+        Hh = np.zeros((m + 1, m), dtype=complex)
+        Hraw = np.zeros((m + 1, m), dtype=complex)
+        cs = np.zeros(m)
+        sn = np.zeros(m, dtype=complex)
+        g = np.zeros(m + 1, dtype=complex)
+        g[0] = beta
+        Q[0] = r / beta
+        k_done = 0
+        for k in range(m):
+            Z[k] = precond(Q[k])
+            w = apply_A(Z[k])
+            iters += 1
+            for _ in range(2):  # CGS2: Gram-Schmidt twice is enough for orthogonality
+                h = (Q[: k + 1] @ w.conj()).conj()  # Q^dag w without copying Q
+                w = w - h @ Q[: k + 1]
+                Hh[: k + 1, k] += h
+            hnext = float(np.linalg.norm(w))
+            Hh[k + 1, k] = hnext
+            Hraw[: k + 2, k] = Hh[: k + 2, k]
+            if hnext > 0:
+                Q[k + 1] = w / hnext
+            for i in range(k):  # previous rotations [[c, s], [-conj(s), c]] (c real)
+                t = cs[i] * Hh[i, k] + sn[i] * Hh[i + 1, k]
+                Hh[i + 1, k] = -np.conj(sn[i]) * Hh[i, k] + cs[i] * Hh[i + 1, k]
+                Hh[i, k] = t
+            a, bb = Hh[k, k], Hh[k + 1, k]
+            den = math.hypot(abs(a), abs(bb))
+            if den == 0.0:
+                cs[k], sn[k] = 1.0, 0.0
+            elif abs(a) == 0.0:
+                cs[k], sn[k] = 0.0, 1.0
+            else:
+                cs[k] = abs(a) / den
+                sn[k] = (a / abs(a)) * np.conj(bb) / den
+            Hh[k, k] = cs[k] * a + sn[k] * bb
+            Hh[k + 1, k] = 0.0
+            g[k + 1] = -np.conj(sn[k]) * g[k]
+            g[k] = cs[k] * g[k]
+            k_done = k + 1
+            if abs(g[k + 1]) <= atol or hnext == 0.0:
+                break
+        y = scipy.linalg.solve_triangular(Hh[:k_done, :k_done], g[:k_done])
+        x += y @ Z[:k_done]
+        if on_cycle is not None:
+            on_cycle(Z[:k_done], Hraw[: k_done + 1, :k_done])
+        r = b - apply_A(x)
+        beta_old, beta = beta, float(np.linalg.norm(r))
+        if beta > 0.9 * beta_old:
+            break
+    return x, iters, beta

@@ -1,0 +1,114 @@
+"""The steady-state point function of every sweep: one grid point of Eq. (2) -> occupations, g1, bundle g2, witnesses.
+
+A point function takes one grid point (a dict of axis values) and fixed keyword arguments and returns a dict of
+floats plus a ``"meta"`` dict with the provenance of that point (:func:`nrbundle.sweep.run_sweep`). The one
+steady-state point function :func:`steady_point` serves ``nrbundle sweep steady``, the Fig. 1 spectra (axes
+``direction`` x ``Delta_ad``) and, through :func:`nrbundle.study.kappa.kappa_point`, the Fig. 3/4 kappa sweeps.
+Warnings (e.g. :class:`~nrbundle.errors.TruncationWarning` at a fixed cutoff) are recorded per point by the sweep.
+"""
+
+from __future__ import annotations
+
+__all__ = ["steady_point", "split_point", "with_common_kappa"]
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ..errors import InputError
+from ..numeric.steady import solve_steady, steady_observables
+from ..numeric.witness import witness
+from ..params import PARAM_NAMES, Params
+
+
+def split_point(point: Mapping[str, Any], params: Params) -> tuple[Params, dict[str, Any]]:
+    """Apply the parameter axes of ``point`` to ``params``; return them and the remaining (non-parameter) axes."""
+    overrides = {k: float(v) for k, v in point.items() if k in PARAM_NAMES}
+    rest = {k: v for k, v in point.items() if k not in PARAM_NAMES}
+    return (params.replace(**overrides) if overrides else params), rest
+
+
+def with_common_kappa(params: Params, kappa: float) -> Params:
+    """``params`` with kappa_a = kappa_b = kappa_m = ``kappa`` (per-mode rates cleared), gamma unchanged (Figs. 3/4)."""
+    return params.replace(kappa=float(kappa), kappa_a=None, kappa_b=None, kappa_m=None)
+
+
+def _witness_parties(parties: str) -> tuple[str, ...]:
+    """``"ab"`` -> (a, b); ``"amsigma"`` -> (a, m, sigma): the parties of a witness partition string."""
+    return ("a", parties[1], "sigma") if parties.endswith("sigma") else ("a", parties[1])
+
+
+def steady_point(
+    point: Mapping[str, Any],
+    params: Params,
+    Delta_ad: float | None = None,
+    direction: str | None = None,
+    cutoff: Any = "auto",
+    rtol: float = 1e-3,
+    witness_parties: Sequence[str] = (),
+    truncation_check: bool = True,
+) -> dict[str, Any]:
+    """Steady state of Eq. (2) at one grid point: the observables of ``nrbundle steady`` (Eq. 3), optional witnesses.
+
+    Parameters
+    ----------
+    point
+        Axis values: any parameter name of :data:`~nrbundle.params.PARAM_NAMES`, ``Delta_ad``, ``direction`` and
+        ``cutoff``; axes override the keyword arguments of the same name.
+    params
+        Parameter set the parameter axes are applied to.
+    Delta_ad, direction
+        Drive detuning and direction (unless given as axes).
+    cutoff
+        ``"auto"`` (:func:`nrbundle.numeric.steady.solve_steady` raises the cutoff until ``rtol``), N or
+        ``(N_a, N_b, N_m)``.
+    rtol
+        Convergence tolerance of ``cutoff="auto"``.
+    witness_parties
+        Partitions whose QFI witness W1 and D1 = max(0, W1) (Eq. 4, :func:`nrbundle.numeric.witness.witness`)
+        are added, as strings ``"ab"``, ``"am"``, ``"absigma"``, ``"amsigma"``.
+    truncation_check
+        Fixed cutoff: estimate ``truncation_error`` by one-level raises (``solve_steady``); ``False`` for a
+        cutoff already chosen by a convergence study (the figures), ``truncation_error`` is then ``None``.
+
+    Returns
+    -------
+    dict
+        Floats :data:`nrbundle.numeric.steady.OBSERVABLE_NAMES` (and ``W1_<p>``, ``D1_<p>`` per witness
+        partition) and ``"meta"``: ``cutoff``, ``residual``, ``truncation_error`` (``None`` at a fixed cutoff),
+        GMRES ``iterations``, solve ``time`` (s), ``top_level_population`` and, with witnesses, ``witness`` (per
+        partition: the population of the top two levels and the bound on the dropped QFI).
+
+    Raises
+    ------
+    InputError
+        An unknown axis, or no ``Delta_ad``/``direction``.
+    """
+    p, rest = split_point(point, params)
+    Delta_ad = rest.pop("Delta_ad", Delta_ad)
+    direction = rest.pop("direction", direction)
+    cutoff = rest.pop("cutoff", cutoff)
+    if rest:
+        raise InputError(f"axis: unknown axis name(s) {sorted(rest)} for the steady point function")
+    if Delta_ad is None or direction is None:
+        raise InputError("steady point: Delta_ad and direction must be given as axes or base values")
+    state = solve_steady(p, str(direction), float(Delta_ad), cutoff=cutoff, rtol=rtol,
+                         truncation_check=truncation_check)
+    obs = steady_observables(state)
+    meta: dict[str, Any] = {
+        "cutoff": obs.pop("cutoff"),
+        "residual": obs.pop("residual"),
+        "truncation_error": obs.pop("truncation_error"),
+        "iterations": state.iterations,
+        "time": state.time,
+        "top_level_population": dict(state.top_level_population),
+    }
+    out: dict[str, Any] = {k: float(v) for k, v in obs.items()}
+    if witness_parties:
+        wmeta = {}
+        for parties in witness_parties:
+            w = witness(state.rho_ss, _witness_parties(parties))
+            out[f"W1_{parties}"] = float(w.W1)
+            out[f"D1_{parties}"] = float(w.D1)
+            wmeta[parties] = {"top2_population": dict(w.top2_population), "qfi_dropped_bound": w.qfi_dropped_bound}
+        meta["witness"] = wmeta
+    return {**out, "meta": meta}
