@@ -47,6 +47,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = "3ecf25c"
 CLI = "import sys; from nrbundle.cli import main; sys.exit(main())"
@@ -184,10 +186,12 @@ def auto_cutoff_run(code: Path, resonances_json: Path, cwd: Path) -> list[dict[s
 
 # ============================================================================================== in-process profile
 class Profiler:
-    """Wraps the matrix-level steady-state solver and the numeric kernels; attributes everything to a stage."""
+    """Wraps the matrix-level steady-state solver and the numeric kernels; attributes everything to the task that
+    the pipeline names (``nrbundle.study.progress.current_task``), or to a stage set by :meth:`in_stage`."""
 
     def __init__(self) -> None:
-        self.stage = "(outside a stage)"
+        self._stage = "(outside a stage)"
+        self.current: Callable[[], str | None] = lambda: None
         self.local = threading.local()
         self.solves: list[dict[str, Any]] = []
         self.kernels: dict[str, dict[str, dict[str, float]]] = defaultdict(
@@ -283,7 +287,7 @@ class Profiler:
         self._patch_attr(scipy.linalg, "eigh", timed_in_solver("", "scipy eigh"))
         self._patch_attr(scipy.sparse.linalg, "expm_multiply", timed_in_solver("", "expm_multiply (g2 tau)"))
         pre = getattr(solver_mod, "NoJumpInverse", None)
-        if pre is not None and hasattr(pre, "__call__"):
+        if pre is not None and callable(pre):
             self._patch_attr(pre, "__call__", timed_in_solver("preconditioner_s", "preconditioner (outside)"))
         import qutip
         for fn in ("mesolve", "mcsolve", "sesolve"):
@@ -299,77 +303,46 @@ class Profiler:
             self._undo.pop()()
 
     # ----------------------------------------------------------------------------- stages
+    @property
+    def stage(self) -> str:
+        return self.current() or self._stage
+
     @contextlib.contextmanager
     def in_stage(self, name: str) -> Iterator[None]:
-        previous, self.stage = self.stage, name
+        previous, self._stage = self._stage, name
         try:
             yield
         finally:
-            self.stage = previous
-
-
-STAGE_ENTRY_POINTS: dict[str, tuple[str, ...]] = {
-    # stage name -> names in nrbundle.reproduce's namespace whose calls belong to it (the first one found wraps)
-    "derivation": ("write_latex",),
-    "resonances": ("locate_resonances",),
-    "crosscheck": ("run_checks",),
-    "headline": ("headline_numbers",),
-}
+            self._stage = previous
 
 
 def profile_run(out: Path, quick: bool) -> dict[str, Any]:
-    """One reproduce of this tree in this process, stages one after the other, sweeps serial, instrumented."""
+    """One reproduce of this tree in this process, tasks one after the other, sweeps serial, instrumented.
+
+    Solves and kernel times are attributed to the pipeline's task running at the time
+    (``nrbundle.study.progress.current_task``); the task times come from the run's ``reproduce.json``.
+    """
     sys.path.insert(0, str(ROOT))
     from nrbundle import threads
+    from nrbundle.study import progress
 
     threads.pin_process(1)
     prof = Profiler()
+    prof.current = progress.current_task
     solver_name = prof.install()
     rep = importlib.import_module("nrbundle.reproduce")
-    stage_times: dict[str, dict[str, float]] = defaultdict(lambda: {"wall_s": 0.0, "cpu_s": 0.0})
-
-    def staged(name: str, fn: Any) -> Any:
-        def wrapper(*a: Any, **k: Any) -> Any:
-            if prof.stage != "(outside a stage)":  # nested: attribute to the outer stage
-                return fn(*a, **k)
-            t0, c0 = time.perf_counter(), time.process_time()
-            with prof.in_stage(name):
-                try:
-                    return fn(*a, **k)
-                finally:
-                    stage_times[name]["wall_s"] += time.perf_counter() - t0
-                    stage_times[name]["cpu_s"] += time.process_time() - c0
-        return wrapper
-
-    undo = []
-    for stage, names in STAGE_ENTRY_POINTS.items():
-        for n in names:
-            if hasattr(rep, n):
-                orig = getattr(rep, n)
-                setattr(rep, n, staged(stage, orig))
-                undo.append((n, orig))
-                break
-    if hasattr(rep, "make_figures"):
-        orig_mf = rep.make_figures
-
-        def make_figures(which: Any, *a: Any, **k: Any) -> Any:
-            ws = list(which)
-            return staged("fig" + "+".join(map(str, ws)), orig_mf)(ws, *a, **k)
-
-        rep.make_figures = make_figures
-        undo.append(("make_figures", orig_mf))
     if out.exists():
         shutil.rmtree(out)
     t0, c0 = time.perf_counter(), time.process_time()
     try:
-        kwargs: dict[str, Any] = {"quick": quick, "executor": "serial"}
-        rep.reproduce(out, **kwargs)
+        rep.reproduce(out, quick=quick, executor="serial")
     finally:
         wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-        for n, orig in undo:
-            setattr(rep, n, orig)
         prof.uninstall()
-    return summarise_profile(prof, dict(stage_times), wall, cpu, solver_name, quick)
+    tasks = json.loads((out / "reproduce.json").read_text()).get("tasks", {})
+    stage_times = {k: {"wall_s": v.get("time_s", float("nan")), "cpu_s": v.get("cpu_s", float("nan"))}
+                   for k, v in tasks.items()}
+    return summarise_profile(prof, stage_times, wall, cpu, solver_name, quick)
 
 
 def summarise_profile(prof: Profiler, stage_times: dict[str, dict[str, float]], wall: float, cpu: float,
@@ -400,6 +373,161 @@ def summarise_profile(prof: Profiler, stage_times: dict[str, dict[str, float]], 
             "solves": prof.solves}
 
 
+# ============================================================================================== outputs compared
+def _rel(a: Any, b: Any) -> np.ndarray:
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    den = np.maximum(np.abs(a), np.abs(b))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(den > 0, np.abs(a - b) / den, 0.0)
+
+
+def _worst(values: dict[str, float]) -> tuple[str, float]:
+    finite = {k: v for k, v in values.items() if np.isfinite(v)}
+    return max(finite.items(), key=lambda kv: kv[1]) if finite else ("-", float("nan"))
+
+
+def compare_runs(new: Path, ref: Path) -> dict[str, Any]:
+    """What a run (``new``) computed next to a reference run (``ref``), quantity by quantity.
+
+    crosscheck: verdicts that differ and the largest relative change of a numeric column; headline: relative change
+    of g2/g1 per row; resonances: ED shift in half-splittings; Fig. 1: the new curves interpolated (log-linear, in
+    the line-resolved part of the window) at the reference grid, relative, and the steady-state peak shifts in line
+    half-widths; Figs. 3/4: relative change at the kappa values both grids share (W1 also in absolute terms);
+    g2(tau): absolute change at the delays both records share.
+    """
+    out: dict[str, Any] = {}
+    try:
+        cn, cr = (json.loads((d / "crosscheck.json").read_text()) for d in (new, ref))
+        by = {c["name"]: c for c in cr["checks"]}
+        flips, rel = [], {}
+        for c in cn["checks"]:
+            r = by.get(c["name"])
+            if r is None:
+                continue
+            if bool(c["passed"]) != bool(r["passed"]):
+                flips.append(c["name"])
+            if c.get("numeric") is not None and r.get("numeric") is not None:
+                rel[c["name"]] = float(_rel(c["numeric"], r["numeric"]))
+        out["crosscheck"] = {"verdict_changes": flips, "n_compared": len(rel), "largest_relative_change":
+                             _worst(rel), "passed": [cn.get("passed"), cr.get("passed")]}
+    except (OSError, ValueError, KeyError) as exc:
+        out["crosscheck"] = f"not compared: {exc}"
+    try:
+        hn, hr = (json.loads((d / "headline.json").read_text()) for d in (new, ref))
+        key = lambda r: (r["pair"], r["transition"], r["direction"], r["regime"])  # noqa: E731
+        ref_rows = {key(r): r for r in hr["rows"]}
+        rows = {}
+        for r in hn["rows"]:
+            q = ref_rows.get(key(r))
+            if q is not None:
+                rows[" ".join(key(r))] = {"g2": float(_rel(r["g2"], q["g2"])), "g1": float(_rel(r["g1"], q["g1"])),
+                                          "cutoff": [r["cutoff"], q["cutoff"]]}
+        out["headline"] = {"largest_g2_change": _worst({k: v["g2"] for k, v in rows.items()}),
+                           "largest_g1_change": _worst({k: v["g1"] for k, v in rows.items()}), "rows": rows}
+    except (OSError, ValueError, KeyError) as exc:
+        out["headline"] = f"not compared: {exc}"
+    try:
+        rn, rr = (json.loads((d / "resonances.json").read_text()) for d in (new, ref))
+        out["resonances"] = {f"{''.join(map(str, a['target']))}-{a['direction']}":
+                             abs(a["ed"] - b["ed"]) / b["ed_half_splitting"]
+                             for a, b in zip(rn["transitions"], rr["transitions"], strict=True)}
+    except (OSError, ValueError, KeyError) as exc:
+        out["resonances"] = f"not compared: {exc}"
+    try:
+        fn, fr = (np.load(d / "figures" / "fig1.npz") for d in (new, ref))
+        x, xr = fn["Delta_ad"], fr["Delta_ad"]
+        inside = (xr >= x[0]) & (xr <= x[-1])
+        rel = {}
+        for i, d in enumerate(("left", "right")):
+            for k in ("n_a", "n_b", "n_m"):
+                y = np.exp(np.interp(xr[inside], x, np.log(fn[k][i])))
+                rel[f"{k} {d}"] = float(np.max(_rel(y, fr[k][i][inside])))
+        pn, pr = (json.loads((d / "figures" / "fig1.json").read_text()) for d in (new, ref))
+        widths = pn.get("line_half_widths") or {}
+        peaks = {}
+        for t, v in (pn.get("steady_state_peaks") or {}).items():
+            w = (pr.get("steady_state_peaks") or {}).get(t)
+            if w is not None and v.get("peak") is not None and w.get("peak") is not None:
+                peaks[t] = abs(v["peak"] - w["peak"]) / widths.get(t, float("nan"))
+        out["fig1"] = {"points": [int(x.size), int(xr.size)], "largest_interpolated_change": _worst(rel),
+                       "per_curve": rel, "peak_shift_in_half_widths": peaks,
+                       "cutoff": [pn.get("cutoff"), pr.get("cutoff")]}
+    except (OSError, ValueError, KeyError) as exc:
+        out["fig1"] = f"not compared: {exc}"
+    try:
+        fn, fr = (np.load(d / "figures" / "fig3.npz") for d in (new, ref))
+        k, kr = fn["kappa"], fr["kappa"]
+        pairs = [(i, int(np.argmin(np.abs(kr - v)))) for i, v in enumerate(k) if np.min(np.abs(kr - v)) <= 1e-9 * v]
+        rel = {}
+        for name in fn.files:
+            if name.split("_", 1)[0] in ("blue", "pink", "orange") and not name.endswith(("cutoff", "residual")):
+                a = fn[name][:, [i for i, _ in pairs]]
+                b = fr[name][:, [j for _, j in pairs]]
+                rel[name] = float(np.max(_rel(a, b)))
+        g = {}
+        if "tau" in fn.files and "tau" in fr.files:
+            common = np.intersect1d(np.round(fn["tau"], 9), np.round(fr["tau"], 9))
+            if common.size:
+                a = np.interp(common, fn["tau"], fn["g2_am_tau"])
+                b = np.interp(common, fr["tau"], fr["g2_am_tau"])
+                g = {"common_delays": int(common.size), "largest_abs_change": float(np.max(np.abs(a - b))),
+                     "g2_0": [float(fn["g2_am_tau"][0]), float(fr["g2_am_tau"][0])]}
+        plotted = {n: v for n, v in rel.items() if any(n.endswith(o) for o in ("n_a", "n_b", "n_m", "g1_am",
+                                                                                "g2_am", "g1_ab", "g2_ab"))}
+        out["fig3"] = {"shared_kappas": [float(k[i]) for i, _ in pairs], "largest_change": _worst(plotted),
+                       "per_quantity": rel, "g2_tau": g}
+        f4n, f4r = (np.load(d / "figures" / "fig4.npz") for d in (new, ref))
+        w = {}
+        for name in f4n.files:
+            if name.startswith("W1_"):
+                a = f4n[name][:, [i for i, _ in pairs]]
+                b = f4r[name][:, [j for _, j in pairs]]
+                w[name] = float(np.max(np.abs(a - b)) / max(float(np.max(np.abs(b))), 1e-300))
+        sign = all(np.array_equal(f4n[n][:, [i for i, _ in pairs]] > 0, f4r[n][:, [j for _, j in pairs]] > 0)
+                   for n in f4n.files if n.startswith("W1_"))
+        out["fig4"] = {"W1_change_over_max_W1": w, "same_sign_of_W1": sign}
+    except (OSError, ValueError, KeyError, IndexError) as exc:
+        out["fig3"] = f"not compared: {exc}"
+    try:
+        fn, fr = (np.load(d / "figures" / "fig2.npz") for d in (new, ref))
+        diffs = {n: float(np.max(np.abs(fn[n] - fr[n]))) for n in fn.files
+                 if n in fr.files and "_P" in n and not n.startswith("traj") and fn[n].shape == fr[n].shape}
+        out["fig2"] = {"largest_population_change": _worst(diffs)}
+    except (OSError, ValueError, KeyError) as exc:
+        out["fig2"] = f"not compared: {exc}"
+    return out
+
+
+def print_comparison(title: str, c: dict[str, Any]) -> None:
+    print(f"\n== {title} ==")
+    for section, v in c.items():
+        if isinstance(v, str):
+            print(f"{section}: {v}")
+            continue
+        if section == "crosscheck":
+            print(f"crosscheck: {v['n_compared']} numbers, verdict changes {v['verdict_changes'] or 'none'}, "
+                  f"largest relative change {v['largest_relative_change'][1]:.2e} "
+                  f"({v['largest_relative_change'][0]}); passed (new, ref) {v['passed']}")
+        elif section == "headline":
+            print(f"headline: largest g2 change {v['largest_g2_change'][1]:.2e} ({v['largest_g2_change'][0]}), "
+                  f"g1 {v['largest_g1_change'][1]:.2e}")
+        elif section == "resonances":
+            print("resonances: ED shift / half-splitting " + ", ".join(f"{k} {x:.1e}" for k, x in v.items()))
+        elif section == "fig1":
+            pk = ", ".join(f"{k} {x:.3f}" for k, x in v["peak_shift_in_half_widths"].items())
+            print(f"fig1: {v['points'][0]} vs {v['points'][1]} points, cutoffs {v['cutoff'][0]} vs {v['cutoff'][1]}; "
+                  f"largest change of the interpolated curves {v['largest_interpolated_change'][1]:.2e} "
+                  f"({v['largest_interpolated_change'][0]}); peak shifts (half-widths) {pk}")
+        elif section == "fig3":
+            print(f"fig3: shared kappa {len(v['shared_kappas'])}; largest change of a plotted quantity "
+                  f"{v['largest_change'][1]:.2e} ({v['largest_change'][0]}); g2(tau): {v['g2_tau']}")
+        elif section == "fig4":
+            ws = ", ".join(f"{k} {x:.2e}" for k, x in v["W1_change_over_max_W1"].items())
+            print(f"fig4: W1 change / max|W1| {ws}; same sign of W1 everywhere: {v['same_sign_of_W1']}")
+        elif section == "fig2":
+            print(f"fig2: largest population change {v['largest_population_change'][1]:.2e}")
+
+
 # ============================================================================================== printing
 def fmt_s(x: Any) -> str:
     return "-" if x is None or (isinstance(x, float) and x != x) else f"{x:8.1f}"
@@ -428,8 +556,9 @@ def print_runs(results: dict[str, Any]) -> None:
     for mode in ("quick", "full"):
         b, c = runs.get(f"baseline {mode}"), runs.get(f"current {mode}")
         if b and c and b["cpu_s"] > 0:
-            print(f"ratio {mode}: CPU {c['cpu_s'] / b['cpu_s']:.3f} (target <= 0.25), wall {c['wall_s'] / b['wall_s']:.3f}"
-                  f"  [current {c['cpu_s']:.1f} CPU-s / baseline {b['cpu_s']:.1f} CPU-s]")
+            print(f"ratio {mode}: CPU {c['cpu_s'] / b['cpu_s']:.3f} (target <= 0.25), "
+                  f"wall {c['wall_s'] / b['wall_s']:.3f}  "
+                  f"[current {c['cpu_s']:.1f} CPU-s / baseline {b['cpu_s']:.1f} CPU-s]")
 
 
 def print_auto(results: dict[str, Any]) -> None:
@@ -525,6 +654,15 @@ def main(argv: list[str] | None = None) -> int:
             save()
         print_runs(results)
         print_auto(results)
+        results["comparisons"] = {}
+        for new, ref in (("current full", "baseline full"), ("current quick", "baseline full"),
+                         ("current quick", "current full"), ("current quick", "baseline quick")):
+            dn, dr = (work / name.replace(" ", "-") for name in (new, ref))
+            if (dn / "reproduce.json").exists() and (dr / "reproduce.json").exists():
+                title = f"{new} against {ref}"
+                results["comparisons"][title] = compare_runs(dn, dr)
+                print_comparison(title, results["comparisons"][title])
+        save()
     if not args.skip_profile:
         results["profile"] = {}
         for quick in ([True, False] if args.profile_full else [True]):

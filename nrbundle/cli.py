@@ -1,27 +1,42 @@
 """Command-line interface: argument parsing and printing only; every command composes the layers.
 
-Exit status: 0 success, 1 a check or computation failed, 2 bad input (one line on stderr naming it).
+Exit status (``docs/cli.md``): 0 success; 1 a check or computation failed (failed sweep points, failed reproduce
+stages, a solver that missed its target); 2 bad input; 3 an operating-system or I/O fault (an unwritable path, a
+full disk, a closed output pipe); 4 out of memory, or a request refused because its estimate exceeds the memory
+available; 130 interrupted (Ctrl-C). Every failure is one line on stderr (``nrbundle: error: ...``), never a
+traceback (set ``NRBUNDLE_TRACEBACK=1`` to see one for an unexpected error).
 """
 
 from __future__ import annotations
 
-__all__ = ["main", "build_parser", "resolve_params", "FLAGS"]
+__all__ = ["main", "build_parser", "resolve_params", "FLAGS", "REMEDIES", "EXIT_STATUS"]
 
 import argparse
 import json
+import logging
+import os
 import sys
-from collections.abc import Sequence
+import traceback
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .errors import InputError, NrbundleError
-from .params import DIRECTIONS, Params, check_finite, get_preset, parse_overrides, parse_target
-from .provenance import dumps
+from .errors import InputError, MemoryLimitError, NrbundleError, shorten
+from .outputs import check_output_dir, check_replace_outputs
+from .params import (
+    DIRECTIONS,
+    PARAM_NAMES,
+    Params,
+    check_direction,
+    check_finite,
+    check_integer,
+    get_preset,
+    parse_overrides,
+    parse_target,
+)
+from .provenance import dumps, read_json
 from .transitions import PAPER_TARGETS
-
-#: Level-shift orders of ``nrbundle resonances``: symbolic through 4, the float Schrieffer-Wolff recursion above.
-SHIFT_ORDERS: tuple[int, ...] = (0, 2, 3, 4, 5, 6, 7, 8)
 
 #: Library parameter name -> the option that sets it. Library errors name the parameter (``"Delta_ad: must be
 #: finite"``); :func:`main` prints them with the option of the command (``"--delta-ad: must be finite"``).
@@ -36,31 +51,59 @@ FLAGS: dict[str, str] = {
     "t_max": "--t-max",
     "points": "--points",
     "seed": "--seed",
+    "window": "--window",
     "which": "--which",
     "workers": "--workers",
     "executor": "--executor",
     "scheduler": "--scheduler",
     "axis": "--axis",
+    "grid": "--axis",
     "base": "--base",
     "out": "--out",
     "latex": "--latex",
+    "path": "--latex",
 }
+
+#: Remedies that library messages name as API arguments -> the option of the command line.
+REMEDIES: dict[str, str] = {
+    "pass resume=False": "pass --restart",
+    "pass force=True": "pass --force",
+    "pass allow_version_change=True": "pass --allow-version-change",
+    "pass window explicitly": "pass --window",
+    "give t_max explicitly": "give --t-max",
+}
+
+#: Exit status by outcome (module docstring).
+EXIT_STATUS: dict[str, int] = {
+    "ok": 0,
+    "failed": 1,
+    "input": 2,
+    "os": 3,
+    "memory": 4,
+    "interrupted": 130,
+}
+
+#: Characters of an error line kept (an argument of 100 kB is never echoed whole).
+MAX_LINE = 400
 
 
 class _Parser(argparse.ArgumentParser):
     """ArgumentParser whose errors are one line on stderr and exit status 2."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        sys.stderr.write(f"nrbundle: error: {message}\n")
-        raise SystemExit(2)
+        sys.stderr.write(f"nrbundle: error: {shorten(message, MAX_LINE)}\n")
+        raise SystemExit(EXIT_STATUS["input"])
 
 
 def _with_flag(message: str, args: argparse.Namespace | None = None) -> str:
     """A library error message with its leading parameter name replaced by the option of :data:`FLAGS`.
 
     ``"Delta_ad: must be finite"`` -> ``"--delta-ad: must be finite"``; ``"axis kappa: NUM must be ..."`` ->
-    ``"--axis kappa: NUM must be ..."``. Names without an option (in ``args``' command) stay as they are.
+    ``"--axis kappa: NUM must be ..."``. Names without an option (in ``args``' command) stay as they are. The
+    remedies of :data:`REMEDIES` (``pass resume=False``) become options (``pass --restart``).
     """
+    for api, option in REMEDIES.items():
+        message = message.replace(api, option)
     head, sep, rest = message.partition(": ")
     name, _, qualifier = head.partition(" ")
     flag = FLAGS.get(name)
@@ -107,8 +150,23 @@ def _directions(text: str, allow_both: bool = True) -> list[str]:
         return list(DIRECTIONS)
     if text not in DIRECTIONS:
         choices = "left, right or both" if allow_both else "left or right"
-        raise InputError(f"--direction: expected {choices}, got {text!r}")
+        raise InputError(f"--direction: expected {choices}, got {shorten(repr(text), 80)}")
     return [text]
+
+
+def _workers(text: str | None) -> int | None:
+    """``--workers``: None (all cores) or a positive integer, checked before anything runs."""
+    return None if text is None else check_integer("workers", text, minimum=1)
+
+
+def _shift_order(text: str) -> int:
+    """``--shift-order``: one of :data:`nrbundle.analytic.effective.SHIFT_ORDERS` (0 and 2..8)."""
+    from .analytic.effective import SHIFT_ORDERS
+
+    K = check_integer("shift_order", text)
+    if K not in SHIFT_ORDERS:
+        raise InputError(f"shift_order: expected 0 or 2..{max(SHIFT_ORDERS)} (first-order shifts vanish), got {K}")
+    return K
 
 
 # ---------------------------------------------------------------- resonances
@@ -116,11 +174,10 @@ def _cmd_resonances(args: argparse.Namespace) -> int:
     params = resolve_params(args.preset, args.overrides)
     targets = [parse_target(args.target)] if args.target else list(PAPER_TARGETS)
     directions = _directions(args.direction)
-    if args.shift_order not in SHIFT_ORDERS:
-        raise InputError(f"--shift-order: expected 0 or 2..8, got {args.shift_order}")
+    shift_order = _shift_order(args.shift_order)
     from .analytic.predict import resonance_table
 
-    table = resonance_table(params, targets, directions, shift_order=args.shift_order)
+    table = resonance_table(params, targets, directions, shift_order=shift_order)
     if args.json:
         print(dumps(table))
         return 0
@@ -137,12 +194,13 @@ def _cmd_resonances(args: argparse.Namespace) -> int:
 
 # -------------------------------------------------------------------- derive
 def _cmd_derive(args: argparse.Namespace) -> int:
-    from .analytic.latex import write_latex
-
     params = resolve_params(args.preset, args.overrides)
+    shift_order = _shift_order(args.shift_order)
     if not args.latex:
         raise InputError("--latex: give the path of the .tex file to write")
-    path = write_latex(Path(args.latex), params=params, shift_order=args.shift_order, pdf=args.pdf)
+    from .analytic.latex import write_latex
+
+    path = write_latex(Path(args.latex), params=params, shift_order=shift_order, pdf=args.pdf, force=args.force)
     print(str(path))
     return 0
 
@@ -215,16 +273,76 @@ def _cmd_crosscheck(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------- sweep
 def _point_function(name: str) -> Any:
     """The point function of ``nrbundle sweep FUNC``: a built-in name, else ``FUNC`` (``module:function``) itself."""
-    from .study.points import steady_point
+    if name != "steady":
+        return name
+    from .study.points import steady_point  # QuTiP and SciPy load only for the built-in function
 
-    builtin = {"steady": steady_point}
-    return builtin.get(name, name)
+    return steady_point
+
+
+def _base_value(name: str, raw: str) -> Any:
+    """``--base NAME=VALUE``: a plain number (strictly parsed), else JSON (lists, true, "text"), else the text."""
+    try:
+        return check_integer(name, raw)
+    except InputError:
+        pass
+    try:
+        return check_finite(name, raw)
+    except InputError as exc:
+        if "expected a number" not in str(exc):  # a number, but not finite or too small
+            raise InputError(f"base {exc}") from None
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return raw
+    if isinstance(value, (int, float)) and not isinstance(value, bool):  # JSON spellings the check above refused
+        raise InputError(f"base {name}: expected a plain decimal number, got {shorten(repr(raw), 80)}")
+    return value
+
+
+def _check_steady_sweep(params: Params, axes: Sequence[tuple[str, Any]], base: Mapping[str, Any]) -> None:
+    """Refuse, before the sweep folder is written, what the built-in ``steady`` point function would refuse at
+    every point: unknown axes, a missing ``Delta_ad``/``direction``, and axis or base values it cannot use."""
+    from .numeric.model import parse_cutoff
+
+    known = set(PARAM_NAMES) | {"Delta_ad", "direction", "cutoff"}
+    unknown = [name for name, _ in axes if name not in known]
+    if unknown:
+        raise InputError(
+            f"axis {unknown[0]}: not an axis of the steady point function (parameter names, Delta_ad, direction "
+            "or cutoff)"
+        )
+    given = {name for name, _ in axes} | set(base)
+    missing = [name for name in ("Delta_ad", "direction") if name not in given]
+    if missing:
+        raise InputError(
+            f"axis: the steady point function needs {' and '.join(missing)} as an axis or a base value, e.g. "
+            + " ".join("--axis direction=left,right" if m == "direction" else "--base Delta_ad=1.34" for m in missing)
+        )
+    values = [(f"axis {name}", name, v) for name, arr in axes for v in arr.tolist()]
+    values += [(f"base {name}", name, v) for name, v in base.items() if name != "params"]
+    for where, name, v in values:
+        try:
+            if name == "direction":
+                check_direction(v)
+            elif name == "Delta_ad" or name in PARAM_NAMES:
+                x = check_finite(name, v)
+                if name in PARAM_NAMES:
+                    params.replace(**{name: x})
+            elif name == "cutoff" and v != "auto":
+                parse_cutoff(v)
+        except InputError as exc:
+            raise InputError(f"{where}: {str(exc).partition(': ')[2] or exc}") from None
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
     from .sweep import EXECUTORS, Grid, parse_axis, run_sweep
 
     params = resolve_params(args.preset, args.overrides)
+    workers = _workers(args.workers)
+    if args.executor not in EXECUTORS:
+        choices = f"{', '.join(EXECUTORS[:-1])} or {EXECUTORS[-1]}"
+        raise InputError(f"--executor: expected {choices}, got {shorten(repr(args.executor), 80)}")
     if not args.axis:
         raise InputError("--axis: give at least one axis, e.g. --axis Delta_ad=1.30:1.40:101")
     axes = [parse_axis(spec) for spec in args.axis]
@@ -235,32 +353,31 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     for item in args.base:
         name, sep, raw = item.partition("=")
         if not sep or not name:
-            raise InputError(f"--base: expected NAME=VALUE, got {item!r}")
-        try:
-            base[name] = json.loads(raw)
-        except json.JSONDecodeError:
-            base[name] = raw
+            raise InputError(f"--base: expected NAME=VALUE, got {shorten(repr(item), 80)}")
+        base[name] = _base_value(name, raw)
     func = _point_function(args.point_func)
-    if args.executor not in EXECUTORS:
-        choices = f"{', '.join(EXECUTORS[:-1])} or {EXECUTORS[-1]}"
-        raise InputError(f"--executor: expected {choices}, got {args.executor!r}")
+    if args.point_func == "steady":
+        _check_steady_sweep(params, axes, base)
+    grid = Grid(axes)
+    check_output_dir(args.out)
     result = run_sweep(
         func,
-        Grid(axes),
+        grid,
         base=base,
         out=args.out,
         executor=args.executor,
-        workers=args.workers,
+        workers=workers,
         scheduler=args.scheduler,
         progress=not args.no_progress,
         resume=not args.restart,
         retry_failed=not args.keep_failed,
+        allow_version_change=args.allow_version_change,
     )
     print(result.summary())
     if result.failed:
-        for f in result.failed:
-            sys.stderr.write(f"failed point {f.point}: {f.error}\n")
-        return 1
+        for f in result.failed[:10]:
+            sys.stderr.write(f"nrbundle: failed point {f.point}: {shorten(f.error, MAX_LINE)}\n")
+        return EXIT_STATUS["failed"]
     return 0
 
 
@@ -270,37 +387,78 @@ def _which(text: str) -> list[int]:
 
     numbers = ",".join(map(str, FIGURES))
     try:
-        which = sorted({int(x) for x in text.split(",") if x.strip()})
-    except ValueError:
-        raise InputError(f"--which: expected figure numbers like {numbers}, got {text!r}") from None
+        which = sorted({check_integer("which", x) for x in text.split(",") if x.strip()})
+    except InputError:
+        raise InputError(f"--which: expected figure numbers like {numbers}, got {shorten(repr(text), 80)}") from None
     if not which or any(w not in FIGURES for w in which):
         names = f"{', '.join(map(str, FIGURES[:-1]))} and {FIGURES[-1]}"
-        raise InputError(f"--which: figures are {names}, got {text!r}")
+        raise InputError(f"--which: figures are {names}, got {shorten(repr(text), 80)}")
     return which
 
 
 def _cmd_figures(args: argparse.Namespace) -> int:
     params = resolve_params(args.preset, args.overrides)
     which = _which(args.which)
+    workers = _workers(args.workers)
+    out = check_output_dir(args.out)
+    for k in which:  # a figure of other parameters, or a file nrbundle did not write, is not replaced
+        check_replace_outputs(out, f"fig{k}", ("pdf", "png", "npz", "json"),
+                              {"params": params.to_dict(), "quick": bool(args.quick)}, force=args.force)
     from .figures import make_figures
 
-    paths = make_figures(which, Path(args.out), quick=args.quick, params=params, workers=args.workers)
+    paths = make_figures(which, out, quick=args.quick, params=params, workers=workers)
     for path in paths:
         print(path)
     return 0
 
 
+#: Files ``nrbundle reproduce`` writes at the top of its folder (besides ``figures/`` and ``derivation/``).
+_REPRODUCE_FILES = ("index.html", "reproduce.json", "resonances.json", "resonances.md", "crosscheck.json",
+                    "crosscheck.md", "headline.json", "headline.md")
+
+
+def _check_reproduce_folder(out: Path, preset: str, quick: bool, force: bool) -> None:
+    """Refuse a folder whose reproduction files nrbundle did not write, or wrote for another preset or mode."""
+    if force:
+        return
+    existing = [name for name in _REPRODUCE_FILES if (out / name).exists() or (out / name).is_symlink()]
+    if not existing:
+        return
+    try:
+        record = read_json(out / "reproduce.json")
+    except (OSError, ValueError):
+        record = None
+    ours = isinstance(record, dict) and isinstance(record.get("versions"), dict) and "stages" in record
+    if not ours:
+        raise InputError(f"out: {str(out / existing[0])!r} exists and was not written by nrbundle reproduce; "
+                         "pass force=True to replace it or choose another folder")
+    differ = [k for k, v in (("preset", preset), ("quick", bool(quick))) if record.get(k) != v]
+    if differ:
+        raise InputError(f"out: {str(out)!r} holds a reproduction with other settings (differ: {', '.join(differ)}); "
+                         "pass force=True to replace it or choose another folder")
+
+
 def _cmd_reproduce(args: argparse.Namespace) -> int:
     get_preset(args.preset)  # refuse an unknown preset before the long run starts
-    from .reproduce import reproduce
+    workers = _workers(args.workers)
+    from .reproduce import DEFAULT_OUT, reproduce
 
-    out = reproduce(Path(args.out), quick=args.quick, preset=args.preset, workers=args.workers)
-    print(out)
+    out = check_output_dir(DEFAULT_OUT[bool(args.quick)] if args.out is None else args.out)
+    _check_reproduce_folder(out, args.preset, args.quick, args.force)
+
+    folder = reproduce(out, quick=args.quick, preset=args.preset, workers=workers)
+    print(folder)
+    record = read_json(Path(folder) / "reproduce.json")
+    failed = [name for name, st in (record.get("stages") or {}).items() if st.get("status") != "ok"]
+    if failed:
+        sys.stderr.write(f"nrbundle: failed: reproduce stage(s) {', '.join(failed)} failed "
+                         f"(see {Path(folder) / 'reproduce.json'})\n")
+        return EXIT_STATUS["failed"]
     return 0
 
 
 # ------------------------------------------------------- dynamics / trajectory
-def _run_common(args: argparse.Namespace) -> tuple[Params, str, float | None, Any, Any]:
+def _run_common(args: argparse.Namespace) -> tuple[Params, str, float | None, Any, Any, int]:
     params = resolve_params(args.preset, args.overrides)
     direction = _directions(args.direction, allow_both=False)[0]
     Delta_ad = None if args.delta_ad is None else check_finite("Delta_ad", args.delta_ad)
@@ -310,29 +468,38 @@ def _run_common(args: argparse.Namespace) -> tuple[Params, str, float | None, An
     from .numeric.model import parse_cutoff
 
     cutoff = parse_cutoff(args.cutoff)
-    return params, direction, Delta_ad, target, cutoff
+    points = check_integer("points", args.points, minimum=10)
+    check_output_dir(args.out)
+    return params, direction, Delta_ad, target, cutoff, points
 
 
 def _cmd_dynamics(args: argparse.Namespace) -> int:
-    params, direction, Delta_ad, target, cutoff = _run_common(args)
+    params, direction, Delta_ad, target, cutoff, points = _run_common(args)
     t_max = None if args.t_max is None else check_finite("t_max", args.t_max)
     from .runs import run_dynamics
 
     for path in run_dynamics(params, direction, Path(args.out), Delta_ad=Delta_ad, target=target, t_max=t_max,
-                             points=args.points, cutoff=cutoff, open_system=args.open):
+                             points=points, cutoff=cutoff, open_system=args.open, force=args.force):
         print(path)
     return 0
 
 
 def _cmd_trajectory(args: argparse.Namespace) -> int:
-    params, direction, Delta_ad, target, cutoff = _run_common(args)
+    params, direction, Delta_ad, target, cutoff, points = _run_common(args)
     t_max = check_finite("t_max", args.t_max)
+    seed = check_integer("seed", args.seed, minimum=0)
+    window = None if args.window is None else check_finite("window", args.window)
     from .runs import run_trajectory
 
     for path in run_trajectory(params, direction, Path(args.out), Delta_ad=Delta_ad, target=target, t_max=t_max,
-                               points=args.points, cutoff=cutoff, seed=args.seed):
+                               points=points, cutoff=cutoff, seed=seed, window=window, force=args.force):
         print(path)
     return 0
+
+
+def _force(p: argparse.ArgumentParser, what: str) -> None:
+    p.add_argument("--force", action="store_true",
+                   help=f"replace {what} that another request wrote, or that nrbundle did not write")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -345,7 +512,7 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.add_argument("--target", help="NA,NB,NM of the target |NA NB NM ->; default: the paper's |101-> and |110->")
     p.add_argument("--direction", default="both", help="left, right or both (default)")
-    p.add_argument("--shift-order", type=int, default=4,
+    p.add_argument("--shift-order", default="4",
                    help="order of the level shifts (0 = closed form S18-S22, 2..8; default 4)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=_cmd_resonances)
@@ -354,7 +521,8 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.add_argument("--latex", metavar="PATH", help="path of the .tex file to write")
     p.add_argument("--pdf", action="store_true", help="also compile it with pdflatex")
-    p.add_argument("--shift-order", type=int, default=4)
+    p.add_argument("--shift-order", default="4", help="order of the level shifts (0 or 2..8; default 4)")
+    _force(p, "a .tex file")
     p.set_defaults(func=_cmd_derive)
 
     p = sub.add_parser("spectrum", help="exact diagonalization: avoided crossing of |000+> and a target")
@@ -385,13 +553,16 @@ def build_parser() -> argparse.ArgumentParser:
                    help="NAME=START:STOP:NUM[:log] or NAME=a,b,c (repeatable; see docs/sweeps.md)")
     p.add_argument("--out", required=True, help="output directory (checkpoints, result.npz, result.json)")
     p.add_argument("--base", action="append", default=[], metavar="NAME=VALUE",
-                   help="further fixed keyword arguments of the point function (JSON values)")
+                   help="further fixed keyword arguments of the point function (numbers or JSON values)")
     p.add_argument("--executor", default="process", help="serial, process (default) or dask")
-    p.add_argument("--workers", type=int, default=None, help="worker processes (default: all cores)")
+    p.add_argument("--workers", default=None, help="worker processes (default: all cores)")
     p.add_argument("--scheduler", default=None, help="dask: tcp://HOST:PORT of a scheduler, or local")
     p.add_argument("--no-progress", action="store_true")
-    p.add_argument("--restart", action="store_true", help="discard checkpoints and start afresh")
+    p.add_argument("--restart", action="store_true",
+                   help="discard this sweep's own checkpoints and results and start afresh")
     p.add_argument("--keep-failed", action="store_true", help="on resume, do not retry failed points")
+    p.add_argument("--allow-version-change", action="store_true",
+                   help="resume a sweep that another nrbundle version started (keeps its checkpoints)")
     p.set_defaults(func=_cmd_sweep)
 
     p = sub.add_parser("figures", help="regenerate the paper's figures (PDF and PNG)")
@@ -399,14 +570,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--which", default="1,2,3,4", help="comma-separated figure numbers (default 1,2,3,4)")
     p.add_argument("--out", default="nrbundle-out/figures", help="output directory")
     p.add_argument("--quick", action="store_true", help="coarse grids; finishes in minutes")
-    p.add_argument("--workers", type=int, default=None)
+    p.add_argument("--workers", default=None, help="worker processes (default: all cores)")
+    _force(p, "figure files")
     p.set_defaults(func=_cmd_figures)
 
     p = sub.add_parser("reproduce", help="derivation, resonances, crosscheck, figures and report in one folder")
     p.add_argument("--preset", default="fig1")
-    p.add_argument("--out", default="nrbundle-out", help="output directory (default ./nrbundle-out)")
+    p.add_argument("--out", default=None,
+                   help="output directory (default ./nrbundle-out, with --quick ./nrbundle-out-quick)")
     p.add_argument("--quick", action="store_true", help="coarse grids; finishes in minutes")
-    p.add_argument("--workers", type=int, default=None)
+    p.add_argument("--workers", default=None, help="worker processes (default: all cores)")
+    _force(p, "reproduction files")
     p.set_defaults(func=_cmd_reproduce)
 
     for name, helptext in (("dynamics", "super-Rabi population dynamics from |000+> (Fig. 2(a-c))"),
@@ -417,15 +591,18 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--delta-ad", default=None, help="drive detuning; default: the ED resonance of --target")
         p.add_argument("--target", default=None, help="NA,NB,NM whose resonance to sit on (default 1,0,1)")
         p.add_argument("--cutoff", default="4" if name == "dynamics" else "3", help="N or NA,NB,NM")
-        p.add_argument("--points", type=int, default=1000 if name == "dynamics" else 2000, help="output times")
+        p.add_argument("--points", default="1000" if name == "dynamics" else "2000", help="output times")
         p.add_argument("--out", default="nrbundle-out/runs", help="output directory")
+        _force(p, "run files of the same name")
         if name == "dynamics":
             p.add_argument("--t-max", default=None, help="final time (default 2.5 super-Rabi transfer times)")
             p.add_argument("--open", action="store_true", help="master equation Eq. (2) instead of closed dynamics")
             p.set_defaults(func=_cmd_dynamics)
         else:
             p.add_argument("--t-max", default="20000", help="final time (default 2e4)")
-            p.add_argument("--seed", type=int, default=1, help="random seed (same seed, same jumps)")
+            p.add_argument("--seed", default="1", help="random seed (same seed, same jumps)")
+            p.add_argument("--window", default=None,
+                           help="bundle coincidence window (default: from the decay rates of the pair)")
             p.set_defaults(func=_cmd_trajectory)
 
     return parser
@@ -434,27 +611,84 @@ def build_parser() -> argparse.ArgumentParser:
 def _warning_line(
     message: Warning | str, category: type[Warning], filename: str, lineno: int, line: str | None = None
 ) -> str:
-    return f"nrbundle: warning: {message}\n"
+    return f"nrbundle: warning: {shorten(str(message), MAX_LINE)}\n"
+
+
+class _StderrHandler(logging.Handler):
+    """Log records of the ``nrbundle`` loggers as ``nrbundle: <level>: <message>`` lines on the current stderr."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            level = "error" if record.levelno >= logging.ERROR else "warning"
+            sys.stderr.write(f"nrbundle: {level}: {shorten(record.getMessage(), MAX_LINE)}\n")
+        except Exception:  # noqa: BLE001 - logging must never raise
+            self.handleError(record)
+
+
+def _configure_logging() -> None:
+    log = logging.getLogger("nrbundle")
+    if not any(isinstance(h, _StderrHandler) for h in log.handlers):
+        handler = _StderrHandler(level=logging.WARNING)
+        log.addHandler(handler)
+
+
+def _silence_stdout() -> None:
+    """After a broken pipe: point stdout at /dev/null so that the interpreter's final flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # stdout without a file descriptor (captured in tests)
+        pass
+
+
+def _os_error_line(exc: OSError) -> str:
+    """``"cannot write '/ro/x': Permission denied"``-style text of an OSError (its own text if it has none)."""
+    if exc.filename is not None and exc.strerror:
+        return f"{exc.strerror}: {str(exc.filename)!r}"
+    return str(exc) or type(exc).__name__
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``nrbundle`` console script."""
+    """Entry point of the ``nrbundle`` console script; returns the exit status (module docstring)."""
     import warnings
 
     warnings.formatwarning = _warning_line  # one readable line per warning (e.g. TruncationWarning)
+    _configure_logging()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.func(args) or 0)
+        status = int(args.func(args) or 0)
+        sys.stdout.flush()  # a closed pipe fails here, inside the handlers below, not at interpreter exit
+        return status
     except InputError as exc:
-        sys.stderr.write(f"nrbundle: error: {_with_flag(str(exc), args)}\n")
-        return 2
+        sys.stderr.write(f"nrbundle: error: {shorten(_with_flag(str(exc), args), MAX_LINE)}\n")
+        return EXIT_STATUS["input"]
+    except MemoryLimitError as exc:
+        sys.stderr.write(f"nrbundle: error: {shorten(_with_flag(str(exc), args), MAX_LINE)}\n")
+        return EXIT_STATUS["memory"]
     except NrbundleError as exc:
-        sys.stderr.write(f"nrbundle: failed: {exc}\n")
-        return 1
-    except KeyboardInterrupt:  # pragma: no cover
+        sys.stderr.write(f"nrbundle: failed: {shorten(_with_flag(str(exc), args), MAX_LINE)}\n")
+        return EXIT_STATUS["failed"]
+    except MemoryError:
+        sys.stderr.write("nrbundle: error: out of memory (lower the cutoff, the number of points or the grid)\n")
+        return EXIT_STATUS["memory"]
+    except BrokenPipeError:
+        _silence_stdout()
+        sys.stderr.write("nrbundle: error: the output pipe was closed before all output was written\n")
+        return EXIT_STATUS["os"]
+    except OSError as exc:
+        sys.stderr.write(f"nrbundle: error: {shorten(_with_flag(_os_error_line(exc), args), MAX_LINE)}\n")
+        return EXIT_STATUS["os"]
+    except KeyboardInterrupt:
         sys.stderr.write("nrbundle: interrupted\n")
-        return 130
+        return EXIT_STATUS["interrupted"]
+    except Exception as exc:  # noqa: BLE001 - an unexpected error is still one line, never a traceback
+        if os.environ.get("NRBUNDLE_TRACEBACK"):
+            traceback.print_exc()
+        sys.stderr.write(f"nrbundle: internal error: {shorten(f'{type(exc).__name__}: {exc}', MAX_LINE)} "
+                         "(set NRBUNDLE_TRACEBACK=1 to see where)\n")
+        return EXIT_STATUS["failed"]
 
 
 if __name__ == "__main__":  # pragma: no cover

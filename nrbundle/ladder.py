@@ -16,7 +16,7 @@ import numpy as np
 from scipy import optimize
 
 from .errors import InputError
-from .params import Params, check_direction, check_finite, parse_target
+from .params import Params, check_direction, check_finite, check_params, parse_target
 
 
 def bare_detuning(params: Params, target: Sequence[int], direction: str) -> Callable[[float], float]:
@@ -26,7 +26,7 @@ def bare_detuning(params: Params, target: Sequence[int], direction: str) -> Call
     Delta_F carries the sign of the drive direction.
     """
     n_a, n_b, n_m = parse_target(target)
-    DF = params.Delta_F_signed(check_direction(direction))
+    DF = check_params(params).Delta_F_signed(check_direction(direction))
     const = n_b * params.omega_b + n_m * params.omega_m
 
     def f(x: float) -> float:

@@ -3,7 +3,7 @@
 Policy (``docs/cli.md``, "Files and overwrites")
     * Nothing nrbundle did not write is changed or deleted. A file nrbundle wrote is recognised by its provenance:
       the JSON sidecar of a data file (:func:`nrbundle.provenance.write_arrays`, with ``versions.nrbundle``), the
-      manifest of a sweep folder, or the first line :data:`TEX_HEADER` of a ``.tex`` file.
+      manifest of a sweep folder, or the header line :data:`TEX_HEADER` of a ``.tex`` file.
     * Running the same request into the same place may replace its own outputs (every write is atomic). An output
       that another request wrote (other parameters) or that nrbundle did not write is refused, naming the file,
       unless ``force=True`` (the CLI's ``--force``).
@@ -38,12 +38,14 @@ from . import __version__
 from .errors import InputError
 from .provenance import canonical_json, json_value
 
-#: First characters of the first line of every ``.tex`` file nrbundle writes.
+#: Start of the header line of every ``.tex`` file nrbundle writes (its second line, after ``\documentclass``).
 TEX_HEADER = "% Written by nrbundle"
+#: Lines at the top of a ``.tex`` file searched for :data:`TEX_HEADER`.
+_TEX_HEADER_LINES = 3
 
 
 def tex_header() -> str:
-    """The first line of a ``.tex`` file written by nrbundle (with the version and the replacement notice)."""
+    """The header line of a ``.tex`` file written by nrbundle (with the version and the replacement notice)."""
     return f"{TEX_HEADER} {__version__}; nrbundle replaces this file when run again with the same path.\n"
 
 
@@ -104,13 +106,13 @@ def check_output_file(path: str | os.PathLike[str], param: str) -> Path:
 
 
 def is_nrbundle_tex(path: str | os.PathLike[str]) -> bool:
-    """True when ``path`` is a regular file whose first line is nrbundle's :data:`TEX_HEADER`."""
+    """True when ``path`` is a regular file with nrbundle's :data:`TEX_HEADER` line among its first lines."""
     p = Path(path)
     if p.is_symlink() or not p.is_file():
         return False
     try:
         with open(p, encoding="utf-8", errors="replace") as fh:
-            return fh.readline(200).startswith(TEX_HEADER)
+            return any(fh.readline(400).startswith(TEX_HEADER) for _ in range(_TEX_HEADER_LINES))
     except OSError:
         return False
 

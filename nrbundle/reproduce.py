@@ -1,280 +1,258 @@
 """End-to-end reproduction: derivation, resonance table, crosscheck report, Figs. 1-4 and the headline numbers.
 
-``reproduce(out_dir)`` writes everything into one folder::
+``reproduce(out_dir)`` writes everything into one folder (``nrbundle-out/``; a quick run ``nrbundle-out-quick/``,
+so that a quick run never replaces a full one)::
 
     out_dir/
       index.html              all of it on one page (tables + <img> of every figure)
-      reproduce.json          what ran, how long each stage took, versions, failures
+      reproduce.json          what ran, how long each stage and task took (wall and CPU), versions, failures
       derivation/derivation.tex (+ .pdf when pdflatex works; a failure is recorded, not raised)
       resonances.json, resonances.md   closed form S18-S22, 4th-order corrected, ED resonance, g_eff
       crosscheck.md, crosscheck.json   nrbundle.crosscheck report
       headline.json, headline.md       g2_ab, g2_am at the physical preset vs the paper's claims
-      figures/fig1..4.{pdf,png,npz,json}, figures/work/ (sweep checkpoints: an interrupted run resumes)
+      figures/fig1..4.{pdf,png,npz,json}, figures/work/ (caches and sweep checkpoints: a rerun resumes)
 
 This module composes: the numbers come from the study layer (:mod:`nrbundle.study`; the resonance table is
-located once and handed to the resonance report and every figure), the figures from :mod:`nrbundle.figures`, and
-every file is written through :mod:`nrbundle.provenance`. Every stage is isolated: a failing stage is recorded in
-``reproduce.json`` and on the page, and the others run.
+located once and handed to every stage), the crosscheck from :mod:`nrbundle.crosscheck`, the figures from
+:mod:`nrbundle.figures`, the report (the ``.md`` tables and ``index.html``) from :mod:`nrbundle.report`, and every
+file is written through :mod:`nrbundle.provenance`.
+
+How a run is scheduled (``docs/performance.md``, "reproduce: cost per stage")
+----------------------------------------------------------------------------
+The resonance table is located first, in this process (it also warms the symbolic caches that later stages
+share). The rest is a set of independent tasks - the crosscheck, the headline numbers, the derivation, Fig. 1,
+Fig. 2, the Fig. 3 kappa sweep of each regime, g2(tau), the uniform-cutoff table, then the drawing of Figs. 3
+and 4 from their cached data - run side by side on ``workers`` processes (longest first; forked from this one
+where the platform allows, so they start with every module and cache already loaded), each with BLAS pinned to one
+thread, sweeps run serially inside a task. Every intermediate result is cached by its inputs in
+``figures/work`` (steady states, cutoff checks, resonance table, sweeps, crosscheck, headline, derivation), so
+stages share what they have in common and a rerun with nothing changed only redraws. A failing task is recorded in
+``reproduce.json`` and on the page, and logged as it happens (logger ``nrbundle.reproduce``, error level; the CLI
+prints it on stderr and exits 1), and the others run.
+
+Progress: one line on stderr when the run starts, when a stage starts or ends, for every milestone, and at least
+every :data:`HEARTBEAT` seconds with what runs, how far it is and an estimate of the time left.
 """
 
 from __future__ import annotations
 
-__all__ = ["reproduce", "write_index"]
+__all__ = ["reproduce", "DEFAULT_OUT", "HEARTBEAT", "TASK_COST"]
 
-import html
+import logging
 import os
 import platform
-import re
 import shutil
+import sys
 import time
-import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from .analytic.latex import write_latex
-from .crosscheck import run_checks
+from .crosscheck import Check, CrosscheckReport, run_checks
 from .errors import InputError
 from .figures import make_figures
-from .params import Params, get_preset
-from .provenance import atomic_write_text, utc_now, versions, write_json
+from .outputs import check_output_dir
+from .params import Params, check_integer, get_preset
+from .provenance import atomic_write_text, cached_json, short_hash, utc_now, versions, write_json
+from .report import headline_markdown, resonance_markdown, write_index
+from .study import progress
+from .study.cutoffs import uniform_cutoff_table
+from .study.g2tau import blue_g2_tau
 from .study.headline import headline_numbers
-from .study.resonances import locate_resonances, resonance_report
+from .study.kappa import kappa_sweeps
+from .study.resonances import locate_resonances, regime_Delta_ad, resonance_report
+from .study.tasks import StageLines, Task, clock, cpu_seconds, execute, run_tasks, stage_records
 from .study.work import work_dir
 from .sweep import EXECUTORS
+from .threads import limit_blas_threads
+from .transitions import REGIME_NAMES
 
+#: Default output folder: full run, quick run (a quick run never writes over a full one).
+DEFAULT_OUT: Mapping[bool, str] = {False: "nrbundle-out", True: "nrbundle-out-quick"}
+#: Longest silence of the progress lines, in seconds.
+HEARTBEAT: float = 15.0
+#: Typical CPU seconds of each task on an idle 2-core machine (``bench/reproduce.py``): quick run, full run. They
+#: order the tasks (longest first) and give the first estimate of the time left, which is then scaled by how fast
+#: the finished tasks ran.
+TASK_COST: Mapping[bool, Mapping[str, float]] = {
+    True: {"crosscheck": 8.0, "headline": 4.0, "derivation": 1.5, "fig1": 4.0, "fig2": 3.0, "fig3 blue": 2.0,
+           "fig3 pink": 2.0, "fig3 orange": 3.0, "fig3 g2(tau)": 3.0, "fig3": 2.0, "fig4": 1.0},
+    False: {"crosscheck": 8.0, "headline": 6.0, "derivation": 1.5, "fig1": 12.0, "fig2": 8.0, "fig3 blue": 25.0,
+            "fig3 pink": 35.0, "fig3 orange": 60.0, "fig3 g2(tau)": 90.0, "fig3 uniform": 12.0, "fig3": 3.0,
+            "fig4": 1.5},
+}
+#: Version of the cached crosscheck report (bump when the checks change).
+CROSSCHECK_CACHE_VERSION = 1
 
-def _stage(record: dict[str, Any], name: str, fn: Callable[[], Any]) -> Any:
-    """Run one stage; record its wall time and status; never raise (except KeyboardInterrupt)."""
-    t0 = time.perf_counter()
-    try:
-        value = fn()
-        record[name] = {"status": "ok", "time_s": time.perf_counter() - t0}
-        return value
-    except KeyboardInterrupt:
-        raise
-    except Exception as exc:  # noqa: BLE001 - every stage is isolated, its failure recorded
-        record[name] = {
-            "status": "failed",
-            "time_s": time.perf_counter() - t0,
-            "error": f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}",
-            "traceback": traceback.format_exc(limit=6),
-        }
-        return None
+_log = logging.getLogger("nrbundle.reproduce")
 
 
 def _write_text(path: Path, text: str) -> None:
     atomic_write_text(path, text if text.endswith("\n") else text + "\n", durable=False)
 
 
-# -------------------------------------------------------------------------------------------- headline
-def _headline_markdown(h: dict[str, Any]) -> str:
-    unit = "GHz (values omega/2pi)" if h["units"] == "GHz" else "omega_b"
-    lines = [
-        f"# Headline numbers: preset `{h['preset']}` (frequencies in {unit}, kappa = {h['kappa']:g})",
-        "",
-        "| pair | transition | drive | regime | Delta_ad | g2(0) | g1(0) | cutoff | truncation error |",
-        "|---|---|---|---|---|---|---|---|---|",
-    ]
-    for r in h["rows"]:
-        lines.append(
-            f"| {r['pair']} | \\|{r['transition']}> | {r['direction']} | {r['regime']} | {r['Delta_ad']:.6f} | "
-            f"{r['g2']:.3f} | {r['g1']:.2f} | {tuple(r['cutoff'])} | {r['truncation_error']:.1e} |"
-        )
-    lines += ["", "Paper: main text g2_ab = 0.49, g2_am = 0.29; Supplement g2_ab = 0.29, g2_am = 0.49.", ""]
-    lines += [f"- {v}" for v in h["verdict"]]
-    return "\n".join(lines) + "\n"
+def _error_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text.splitlines()[0] if text else ''}"
 
 
-def _headline_stage(out: Path, quick: bool) -> dict[str, Any]:
-    h = headline_numbers(preset="physical", quick=quick, work=work_dir(out / "figures"))
-    write_json(out / "headline.json", h)
-    _write_text(out / "headline.md", _headline_markdown(h))
+# -------------------------------------------------------------------------------------------- tasks
+
+def _headline_task(out: str, quick: bool) -> dict[str, Any]:
+    o = Path(out)
+    h = headline_numbers(preset="physical", quick=quick, work=work_dir(o / "figures"))
+    write_json(o / "headline.json", h)
+    _write_text(o / "headline.md", headline_markdown(h))
     return {"rows": h["rows"], "verdict": h["verdict"]}
 
 
-# -------------------------------------------------------------------------------------------- resonances
-def _resonance_markdown(params: Params, table: Mapping[str, Any]) -> str:
-    unit = "GHz" if params.units == "GHz" else "omega_b"
-    lines = [
-        f"# Resonances of \\|000+> <-> \\|target->: preset `{params.preset}` (units of {unit})",
-        "",
-        "| target | drive | closed form (S18-S22) | corrected (4th order) | ED (avoided crossing) | g_eff (analytic) "
-        "| ED half-splitting | (ED - closed)/half-splitting |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
-    for r in table["transitions"]:
-        lines.append(
-            f"| \\|{''.join(map(str, r['target']))}-> | {r['direction']} | {r['closed_form']:.6f} | "
-            f"{r['corrected']:.6f} | "
-            f"{r['ed']:.6f} | {abs(r['g_eff']):.3e} | {r['ed_half_splitting']:.3e} | "
-            f"{(r['ed'] - r['closed_form']) / r['ed_half_splitting']:.1f} |"
-        )
-    return "\n".join(lines) + "\n"
-
-
-def _resonance_stage(params: Params, out: Path, quick: bool) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Locate the run's resonances (once; cached in ``figures/work``) and write ``resonances.json``/``.md``.
-
-    Returns the resonance table (for the figures) and the report written to ``resonances.json``.
-    """
-    resonances = locate_resonances(params, quick=quick, work=work_dir(out / "figures"))
-    table = resonance_report(params, resonances)
-    write_json(out / "resonances.json", table)
-    _write_text(out / "resonances.md", _resonance_markdown(params, table))
-    return resonances, table
-
-
-def _crosscheck_stage(params: Params, out: Path) -> dict[str, Any]:
-    report = run_checks(params)
-    _write_text(out / "crosscheck.md", report.markdown())
-    write_json(out / "crosscheck.json", report.to_dict())
+def _crosscheck_task(params: Params, out: str) -> dict[str, Any]:
+    """``run_checks(params)``, cached by its inputs (a rerun with the same parameters reads the report back)."""
+    o = Path(out)
+    key = {"what": "crosscheck", "params": params.to_dict(), "version": CROSSCHECK_CACHE_VERSION}
+    cache = work_dir(o / "figures") / f"crosscheck-{short_hash(key)}.json"
+    data = cached_json(cache, key, lambda: run_checks(params, progress=progress.status).to_dict())
+    report = CrosscheckReport(preset=data["preset"], units=data["units"], elapsed=float(data["elapsed"]),
+                              checks=[Check(**c) for c in data["checks"]])
+    _write_text(o / "crosscheck.md", report.markdown())
+    write_json(o / "crosscheck.json", report.to_dict())
+    failed = [c.name for c in report.checks if c.expected and not c.passed]
+    if failed:
+        progress.note(f"{len(failed)} check(s) failed: {', '.join(failed[:4])}{' ...' if len(failed) > 4 else ''}")
     return {"available": True, "passed": bool(report.passed), "n_checks": len(report.checks)}
 
 
-def _derivation_stage(params: Params, out: Path) -> dict[str, Any]:
-    d = out / "derivation"
-    tex = write_latex(d / "derivation.tex", params)
-    info: dict[str, Any] = {"tex": str(tex.relative_to(out)), "pdf": None}
-    if shutil.which("pdflatex") is None:
-        info["pdf_error"] = "pdflatex not found on PATH"
+def _derivation_task(params: Params, out: str) -> dict[str, Any]:
+    """The LaTeX derivation (and its PDF when pdflatex works), skipped when the same inputs wrote it before."""
+    o = Path(out)
+    d = o / "derivation"
+    tex = d / "derivation.tex"
+    key = {"what": "derivation", "params": params.to_dict(), "pdflatex": shutil.which("pdflatex") is not None,
+           "version": versions().get("nrbundle")}
+    stamp = work_dir(o / "figures") / f"derivation-{short_hash(key)}.json"
+
+    def compute() -> dict[str, Any]:
+        info: dict[str, Any] = {"tex": str(tex.relative_to(o)), "pdf": None}
+        if shutil.which("pdflatex") is None:
+            write_latex(tex, params)
+            info["pdf_error"] = "pdflatex not found on PATH"
+            return info
+        try:
+            info["pdf"] = str(write_latex(tex, params, pdf=True).relative_to(o))
+        except Exception as exc:  # noqa: BLE001 - a LaTeX failure is recorded, the run goes on
+            info["pdf_error"] = _error_line(exc)
         return info
-    try:
-        pdf = write_latex(d / "derivation.tex", params, pdf=True)
-        info["pdf"] = str(pdf.relative_to(out))
-    except Exception as exc:  # noqa: BLE001 - a LaTeX failure is recorded, the run goes on
-        info["pdf_error"] = f"{type(exc).__name__}: {exc}"
+
+    if stamp.exists() and not tex.exists():
+        stamp.unlink()
+    info = cached_json(stamp, key, compute)
+    if info.get("pdf") and not (o / info["pdf"]).exists():
+        stamp.unlink()
+        info = cached_json(stamp, key, compute)
+    if info.get("pdf_error"):
+        progress.note(f"no PDF of the derivation: {info['pdf_error']}")
     return info
 
 
-# -------------------------------------------------------------------------------------------- index.html
-_CAPTIONS = {
-    "fig1": "Fig. 1(c,d): steady-state mean excitation numbers versus Delta_ad for left (c) and right (d) driving; "
-            "dotted: closed forms S18-S22, dashed: fourth-order corrected resonances; shaded: the blue, pink and "
-            "orange regimes. (e): the uncoupled dressed ladder S16, circles at the closed-form crossings.",
-    "fig2": "Fig. 2(a-c): closed super-Rabi oscillations from |000+> at the exact (ED) resonances - not the closed "
-            "forms, which lie ~20 avoided-crossing widths away; insets: the other drive direction. (d-g): one "
-            "quantum trajectory (blue regime, left drive) with its jumps per channel.",
-    "fig3": "Fig. 3: g1 (solid) and bundle g2 (dashed, Eq. 3) at tau = 0 versus kappa; (a-c) left, (d-f) right drive; "
-            "columns: blue, pink, orange regimes (the paper's caption calls the last pair (f,g); it is (c,f)). "
-            "Shaded: g1 > 1 and g2 < 1. (g): g2_am(tau).",
-    "fig4": "Fig. 4: entanglement witnesses D1 (Eq. 4) versus kappa in the orange regime; shaded: the antibunched "
-            "regime of the resonant pair (Fig. 3(c,f)).",
-}
+def _figure_task(which: int, params: Params, out: str, quick: bool, resonances: Any, executor: str = "serial",
+                 workers: int | None = None) -> list[str]:
+    o = Path(out)
+    paths = make_figures([which], o / "figures", quick=quick, params=params, executor=executor, workers=workers,
+                         resonances=resonances)
+    return [str(Path(p).relative_to(o)) for p in paths]
 
 
-def _md_table_to_html(md: str) -> str:
-    """Minimal Markdown (headings, pipe tables, bullets, paragraphs) to HTML for the index page."""
-    out, rows = [], []
-
-    def flush() -> None:
-        if rows:
-            out.append("<table>")
-            for i, r in enumerate(rows):
-                tag = "th" if i == 0 else "td"
-                out.append("<tr>" + "".join(f"<{tag}>{html.escape(c.strip().strip('`'))}</{tag}>" for c in r) + "</tr>")
-            out.append("</table>")
-            rows.clear()
-
-    for line in md.splitlines():
-        s = line.strip()
-        if not s.startswith("|"):
-            s = s.replace("\\|", "|")
-        if s.startswith("|"):
-            inner = s.strip().removeprefix("|").removesuffix("|")
-            cells = [c.replace("\\|", "|") for c in re.split(r"(?<!\\)\|", inner)]
-            if all(set(c.strip()) <= set("-: ") for c in cells):
-                continue
-            rows.append(cells)
-            continue
-        flush()
-        if s.startswith("#"):
-            level = min(len(s) - len(s.lstrip("#")) + 2, 5)
-            out.append(f"<h{level}>{html.escape(s.lstrip('#').strip())}</h{level}>")
-        elif s.startswith("- "):
-            out.append(f"<p>&bull; {html.escape(s[2:])}</p>")
-        elif s.startswith("```"):
-            continue
-        elif s:
-            out.append(f"<p>{html.escape(s)}</p>")
-    flush()
-    return "\n".join(out)
+def _kappa_task(regime: str, params: Params, out: str, quick: bool, resonances: Any, executor: str = "serial",
+                workers: int | None = None) -> dict[str, Any]:
+    data = kappa_sweeps(Path(out) / "figures", params=params, quick=quick, executor=executor, workers=workers,
+                        regimes=(regime,), resonances=resonances)
+    return {"bands": data["regimes"][regime]["bands"]}
 
 
-def write_index(out: Path, record: dict[str, Any]) -> Path:
-    """Write ``out/index.html``: headline numbers, resonance table, figures, crosscheck report, stage table."""
-    parts = [
-        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>nrbundle reproduction</title>",
-        "<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;line-height:1.35}"
-        "table{border-collapse:collapse;margin:0.6em 0;font-size:0.9em}td,th{border:1px solid #bbb;padding:2px 6px}"
-        "th{background:#eee}img{max-width:100%;border:1px solid #ddd}figure{margin:1.5em 0}"
-        "figcaption{font-size:0.9em;color:#333}.fail{color:#b00}</style></head><body>",
-        "<h1>Nonreciprocal bundle emission of entangled pairs: reproduction</h1>",
-        f"<p>Preset <code>{html.escape(str(record.get('preset')))}</code>, "
-        f"{'quick run (coarse grids, small cutoffs)' if record.get('quick') else 'full run'}; "
-        f"written {html.escape(str(record.get('finished', '')))}; total {record.get('total_time_s', 0):.0f} s.</p>",
+def _g2tau_task(params: Params, out: str, quick: bool, resonances: Any, executor: str = "serial",
+                workers: int | None = None) -> dict[str, Any]:
+    fig = Path(out) / "figures"
+    sweeps = kappa_sweeps(fig, params=params, quick=quick, executor=executor, workers=workers, regimes=("blue",),
+                          resonances=resonances)
+    v = blue_g2_tau(params, sweeps, quick=quick, work=work_dir(fig))
+    return {"cutoff": v["cutoff"], "time_s": v.get("time_s")}
+
+
+def _uniform_task(params: Params, out: str, resonances: Any) -> dict[str, Any]:
+    pts = [(r, d, float(regime_Delta_ad(resonances, r)["Delta_ad"])) for r in REGIME_NAMES for d in ("left", "right")]
+    return {"rows": len(uniform_cutoff_table(params, pts, work=work_dir(Path(out) / "figures")))}
+
+
+def _plan(params: Params, out: Path, quick: bool, resonances: Any, executor: str = "serial",
+          workers: int | None = None) -> list[Task]:
+    """The tasks of a run after the resonance table (module docstring), with their typical costs; ``executor`` and
+    ``workers`` are those of the sweeps inside the tasks."""
+    o = str(out)
+    fig = {"params": params, "out": o, "quick": quick, "resonances": resonances, "executor": executor,
+           "workers": workers}
+    tasks = [
+        Task("crosscheck", "crosscheck", _crosscheck_task, {"params": params, "out": o}),
+        Task("headline", "headline", _headline_task, {"out": o, "quick": quick}),
+        Task("derivation", "derivation", _derivation_task, {"params": params, "out": o}),
+        Task("fig1", "fig1", _figure_task, {"which": 1, **fig}),
+        Task("fig2", "fig2", _figure_task, {"which": 2, **fig}),
     ]
-    for name, title in (("headline.md", "Headline numbers"), ("resonances.md", "Resonances")):
-        p = out / name
-        parts.append(f"<h2>{title}</h2>")
-        parts.append(_md_table_to_html(p.read_text()) if p.exists() else "<p class='fail'>not produced</p>")
-    parts.append("<h2>Figures</h2>")
-    for fig in ("fig1", "fig2", "fig3", "fig4"):
-        png = out / "figures" / f"{fig}.png"
-        if png.exists():
-            parts.append(
-                f"<figure><img src='figures/{fig}.png' alt='{fig}'><figcaption>{html.escape(_CAPTIONS[fig])} "
-                f"[<a href='figures/{fig}.pdf'>PDF</a>, <a href='figures/{fig}.npz'>data</a>, "
-                f"<a href='figures/{fig}.json'>provenance</a>]</figcaption></figure>"
-            )
-        else:
-            parts.append(f"<p class='fail'>{fig}: not produced</p>")
-    der = record.get("derivation") or {}
-    parts.append("<h2>Derivation</h2>")
-    if der.get("tex"):
-        link = f"<a href='{html.escape(der['tex'])}'>derivation.tex</a>"
-        if der.get("pdf"):
-            link += f", <a href='{html.escape(der['pdf'])}'>derivation.pdf</a>"
-        parts.append(f"<p>{link}</p>")
-        if der.get("pdf_error"):
-            parts.append(f"<p class='fail'>PDF: {html.escape(der['pdf_error'])}</p>")
-    else:
-        parts.append("<p class='fail'>not produced</p>")
-    parts.append("<h2>Crosscheck</h2>")
-    cc = out / "crosscheck.md"
-    parts.append(_md_table_to_html(cc.read_text()) if cc.exists() else "<p class='fail'>not produced</p>")
-    parts.append("<h2>Stages</h2><table><tr><th>stage</th><th>status</th><th>time (s)</th><th>error</th></tr>")
-    for name, st in record.get("stages", {}).items():
-        cls = "" if st.get("status") == "ok" else " class='fail'"
-        parts.append(f"<tr><td>{html.escape(name)}</td><td{cls}>{html.escape(st.get('status', ''))}</td>"
-                     f"<td>{st.get('time_s', 0):.1f}</td><td>{html.escape(st.get('error', ''))}</td></tr>")
-    parts.append("</table></body></html>")
-    return atomic_write_text(out / "index.html", "\n".join(parts) + "\n", durable=False)
+    sweeps = tuple(f"fig3 {r}" for r in REGIME_NAMES)
+    tasks += [Task(f"fig3 {r}", "fig3", _kappa_task, {"regime": r, **fig}) for r in REGIME_NAMES]
+    tasks.append(Task("fig3 g2(tau)", "fig3", _g2tau_task, fig, after=("fig3 blue",)))
+    parts = (*sweeps, "fig3 g2(tau)")
+    if not quick:
+        tasks.append(Task("fig3 uniform", "fig3", _uniform_task, {"params": params, "out": o,
+                                                                   "resonances": resonances}))
+        parts += ("fig3 uniform",)
+    tasks.append(Task("fig3", "fig3", _figure_task, {"which": 3, **fig}, after=parts))
+    tasks.append(Task("fig4", "fig4", _figure_task, {"which": 4, **fig}, after=("fig3 orange",)))
+    costs = TASK_COST[bool(quick)]
+    for t in tasks:
+        t.cost = costs.get(t.name, 1.0)
+    return tasks
 
 
 # -------------------------------------------------------------------------------------------- main
+def _resonance_stage(params: Params, out: Path, quick: bool) -> dict[str, Any]:
+    """Locate the run's resonances (once; cached in ``figures/work``) and write ``resonances.json``/``.md``."""
+    resonances = locate_resonances(params, quick=quick, work=work_dir(out / "figures"))
+    table = resonance_report(params, resonances)
+    write_json(out / "resonances.json", table)
+    _write_text(out / "resonances.md", resonance_markdown(table))
+    return {"resonances": resonances, "table": table}
+
+
 def reproduce(
-    out_dir: str | os.PathLike[str] = "nrbundle-out",
+    out_dir: str | os.PathLike[str] | None = None,
     *,
     quick: bool = False,
     preset: str = "fig1",
     executor: str = "process",
     workers: int | None = None,
+    progress_lines: bool = True,
+    stream: TextIO | None = None,
 ) -> Path:
     """Regenerate everything the project can: derivation, resonance table, crosscheck, Figs. 1-4, headline numbers.
 
     Parameters
     ----------
     out_dir
-        Output folder (created). Rerunning into the same folder resumes the figure sweeps from their checkpoints
-        and reuses cached resonance searches and convergence checks.
+        Output folder (created); default :data:`DEFAULT_OUT` (``nrbundle-out``, quick: ``nrbundle-out-quick``).
+        Rerunning into the same folder reuses every cached result and resumes interrupted sweeps.
     quick
-        Coarse grids and small, recorded cutoffs for the figures (a few minutes on 2 cores).
+        Coarser grids (Fig. 1 points, kappa values, a shorter g2(tau) record) and cutoffs checked to the looser
+        :data:`~nrbundle.study.cutoffs.QUICK_RTOL` at fewer points (recorded in each figure's JSON).
     preset
         Parameter preset of the derivation, resonance table, crosscheck and figures (``fig1`` or ``physical``).
         The headline numbers always use ``physical`` (the paper states them for it).
     executor, workers
-        Sweep executor (``"serial"``, ``"process"``, ``"dask"``) and worker processes (default: all cores).
+        ``"process"`` (default): the stages run side by side on ``workers`` processes (default: all cores), sweeps
+        serially inside each; ``"serial"``: everything in this process, one stage after the other; ``"dask"``:
+        stages one after the other in this process, their sweeps on a Dask cluster.
+    progress_lines
+        Print the progress lines (module docstring) on ``stream`` (default ``sys.stderr``).
 
     Returns
     -------
@@ -285,29 +263,67 @@ def reproduce(
     if executor not in EXECUTORS:
         choices = f"{', '.join(map(repr, EXECUTORS[:-1]))} or {EXECUTORS[-1]!r}"
         raise InputError(f"executor: expected {choices}, got {executor!r}")
-    out = Path(out_dir)
+    if workers is not None:
+        workers = check_integer("workers", workers, minimum=1)
+    out = check_output_dir(DEFAULT_OUT[bool(quick)] if out_dir is None else out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    n_workers = workers if workers is not None else _cores()
+    parallel = executor == "process" and n_workers > 1
+    lines = StageLines(progress_lines, sys.stderr if stream is None else stream, n_workers if parallel else 1,
+                       heartbeat=HEARTBEAT, on_failure=_log_failure)
+    lines.say(f"nrbundle reproduce: {'quick' if quick else 'full'} run, preset {preset}, "
+              f"{f'{n_workers} worker processes' if parallel else 'one process'} -> {out}/")
     t0 = time.perf_counter()
-    stages: dict[str, Any] = {}
-    record: dict[str, Any] = {"preset": preset, "quick": bool(quick), "executor": executor, "workers": workers,
-                              "stages": stages, "platform": platform.platform(), "cpu_count": os.cpu_count()}
-
-    record["derivation"] = _stage(stages, "derivation", lambda: _derivation_stage(params, out))
-    located = _stage(stages, "resonances", lambda: _resonance_stage(params, out, quick))
-    # the one resonance table of the run; if its stage failed, the figures locate the resonances themselves
-    resonances, record["resonances"] = (None, None) if located is None else located
-    record["crosscheck"] = _stage(stages, "crosscheck", lambda: _crosscheck_stage(params, out))
-    figs = {}
-    for k in (1, 2, 3, 4):
-        paths = _stage(stages, f"fig{k}", lambda k=k: make_figures([k], out / "figures", quick=quick, params=params,
-                                                                  executor=executor, workers=workers,
-                                                                  resonances=resonances))
-        figs[f"fig{k}"] = [str(Path(p).relative_to(out)) for p in (paths or [])]
-    record["figures"] = figs
-    record["headline"] = _stage(stages, "headline", lambda: _headline_stage(out, quick))
+    record: dict[str, Any] = {"preset": preset, "quick": bool(quick), "executor": executor, "workers": n_workers,
+                              "stages": {}, "tasks": {}, "platform": platform.platform(), "cpu_count": os.cpu_count()}
+    with limit_blas_threads(1):
+        # the resonance table first, here: every figure needs it, and it warms the symbolic caches the others share
+        lines.say("resonances: locating the four resonances (analytic, then exact diagonalization)")
+        c0 = cpu_seconds()
+        res_task = Task("resonances", "resonances", _resonance_stage, {"params": params, "out": out, "quick": quick})
+        res_task.record = execute("resonances", _resonance_stage, res_task.kwargs)
+        res_task.record["cpu_s"] = cpu_seconds() - c0
+        lines.finish(res_task)
+        located = res_task.record.get("value")
+        resonances = None if located is None else located["resonances"]  # figures locate them if this failed
+        record["resonances"] = None if located is None else located["table"]
+        if parallel:
+            tasks = _plan(params, out, quick, resonances)
+        else:
+            tasks = _plan(params, out, quick, resonances, "serial" if executor == "process" else executor, workers)
+        record["ran_on"] = run_tasks(tasks, lines, n_workers if parallel else 1)
+    record["stages"] = {"resonances": _public(res_task.record), **stage_records(tasks)}
+    record["tasks"] = {t.name: _public(t.record) for t in [res_task, *tasks]}
+    by_name = {t.name: t.record for t in tasks}
+    record["derivation"] = by_name["derivation"].get("value")
+    record["crosscheck"] = by_name["crosscheck"].get("value")
+    record["figures"] = {f"fig{k}": by_name[f"fig{k}"].get("value") or [] for k in (1, 2, 3, 4)}
+    record["headline"] = by_name["headline"].get("value")
     record["total_time_s"] = time.perf_counter() - t0
+    record["cpu_time_s"] = cpu_seconds()
     record["finished"] = utc_now()
     record["versions"] = versions()
     write_json(out / "reproduce.json", record)
     write_index(out, record)
+    failed = [n for n, st in record["stages"].items() if st.get("status") != "ok"]
+    lines.say(f"done in {clock(record['total_time_s'])}"
+              + (f"; FAILED: {', '.join(failed)} (see reproduce.json)" if failed else "; every stage ok")
+              + f" -> {out / 'index.html'}")
     return out
+
+
+def _log_failure(task: Task) -> None:
+    """A failed task, as it happens (the CLI prints it on stderr and exits 1 at the end)."""
+    _log.error("reproduce: stage %s failed: %s", task.name, task.record.get("error", ""))
+
+
+def _public(rec: Mapping[str, Any]) -> dict[str, Any]:
+    """A task record for ``reproduce.json`` (without its return value)."""
+    return {k: v for k, v in rec.items() if k not in ("value", "pid")}
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1

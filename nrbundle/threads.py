@@ -22,6 +22,8 @@ import functools
 import os
 from typing import Any, Callable, Iterator, TypeVar
 
+import threadpoolctl
+
 #: Environment variables read by BLAS/OpenMP libraries when they are loaded.
 BLAS_THREAD_VARS: tuple[str, ...] = (
     "OMP_NUM_THREADS",
@@ -35,13 +37,8 @@ BLAS_THREAD_VARS: tuple[str, ...] = (
 
 @contextlib.contextmanager
 def limit_blas_threads(n: int = 1) -> Iterator[None]:
-    """Run the enclosed block with at most ``n`` BLAS threads (no-op without ``threadpoolctl``)."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - threadpoolctl is a runtime dependency
-        yield
-        return
-    with threadpool_limits(limits=n, user_api="blas"):
+    """Run the enclosed block with at most ``n`` BLAS threads."""
+    with threadpoolctl.threadpool_limits(limits=n, user_api="blas"):
         yield
 
 
@@ -65,16 +62,12 @@ _PROCESS_LIMITER: Any = None
 def pin_process(n: int = 1) -> None:
     """Limit BLAS/OpenMP to ``n`` threads for the rest of this process (idempotent).
 
-    Sets :data:`BLAS_THREAD_VARS` (read by libraries loaded later and by child processes) and, with
-    ``threadpoolctl``, limits the libraries already loaded.
+    Sets :data:`BLAS_THREAD_VARS` (read by libraries loaded later and by child processes) and limits the
+    libraries already loaded.
     """
     global _PROCESS_LIMITER
     for var in BLAS_THREAD_VARS:
         os.environ[var] = str(int(n))
-    try:
-        import threadpoolctl
-    except ImportError:  # pragma: no cover
-        return
     _PROCESS_LIMITER = threadpoolctl.threadpool_limits(limits=int(n))
 
 

@@ -27,12 +27,13 @@ _SIGN = {"left": 1.0, "right": -1.0}
 
 
 def quadratic(
-    point: dict[str, Any], *, offset: float = 0.0, sleep: float = 0.0, log: str | None = None
+    point: dict[str, Any], *, offset: float = 0.0, sleep: float = 0.0, log: str | None = None, params: Any = None
 ) -> dict[str, Any]:
     """f = x^2 + s*offset, vec = (x, 2x, s), c = x + i s, with s = +1 (left) / -1 (right).
 
     ``log``: a file to which one line ``"<pid> <x!r> <direction>"`` is appended per call (O_APPEND, one write),
-    so that tests can count evaluations. ``sleep``: seconds to wait before returning (for the kill test).
+    so that tests can count evaluations. ``sleep``: seconds to wait before returning (for the kill tests).
+    ``params`` is ignored (``nrbundle sweep`` passes the preset to every point function).
     """
     x, s = float(point["x"]), _SIGN[point["direction"]]
     if log is not None:

@@ -10,22 +10,27 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import warnings
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 import qutip
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from nrbundle.errors import InputError, TruncationWarning
 from nrbundle.figures import make_figures
-from nrbundle.figures.fig1 import make_fig1
-from nrbundle.figures.fig2 import make_fig2
-from nrbundle.figures.fig3 import make_fig3
-from nrbundle.figures.fig4 import make_fig4
-from nrbundle.figures.style import mask_spans
+from nrbundle.figures.fig1 import figure1, make_fig1
+from nrbundle.figures.fig2 import figure2, make_fig2
+from nrbundle.figures.fig3 import figure3, make_fig3
+from nrbundle.figures.fig4 import draw_fig4, figure4, make_fig4
+from nrbundle.figures.runs import bundle_state, draw_trajectory
+from nrbundle.figures.style import QUICK_STAMP, Figure, figure_style, mask_spans, save_figure
 from nrbundle.params import get_preset
 from nrbundle.study.resonances import locate_resonances
+from nrbundle.study.runs import trajectory_run
 from nrbundle.transitions import transition_key
 
 P = get_preset("fig1")
@@ -45,19 +50,43 @@ def out_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def tiny_runs(out_dir: Path) -> dict[str, list[Path]]:
-    """Every figure on a tiny grid (serial executor, fixed small cutoffs, short records)."""
+def tiny_kwargs() -> dict[str, dict]:
+    """Settings of every figure on a tiny grid (serial executor, fixed small cutoffs, short records)."""
     res = locate_resonances(P, quick=True)
     centres = [res[transition_key((1, 0, 1), "left")]["ed"], res[transition_key((1, 1, 0), "right")]["ed"]]
     grid = sorted(set(np.round(np.concatenate([np.array(centres) + d for d in (-0.004, 0.0, 0.004)]), 9)))
     kap = [0.002, 0.02]
     return {
-        "fig1": make_fig1(out_dir, quick=True, executor="serial", cutoff=TINY_CUTOFF, grid=grid),
-        "fig2": make_fig2(out_dir, quick=True, executor="serial", trajectory_time=800.0),
-        "fig3": make_fig3(out_dir, quick=True, executor="serial", kappas=kap, cutoff=TINY_CUTOFF,
-                          tau=[0.0, 20.0, 40.0]),
-        "fig4": make_fig4(out_dir, quick=True, executor="serial", kappas=kap, cutoff=TINY_CUTOFF),
+        "fig1": {"quick": True, "executor": "serial", "cutoff": TINY_CUTOFF, "grid": grid},
+        "fig2": {"quick": True, "executor": "serial", "trajectory_time": 800.0},
+        "fig3": {"quick": True, "executor": "serial", "kappas": kap, "cutoff": TINY_CUTOFF, "tau": [0.0, 20.0, 40.0]},
+        "fig4": {"quick": True, "executor": "serial", "kappas": kap, "cutoff": TINY_CUTOFF},
     }
+
+
+@pytest.fixture(scope="module")
+def tiny_runs(out_dir: Path, tiny_kwargs: dict[str, dict]) -> dict[str, list[Path]]:
+    """Every figure on a tiny grid, written by make_figN."""
+    return {
+        "fig1": make_fig1(out_dir, **tiny_kwargs["fig1"]),
+        "fig2": make_fig2(out_dir, **tiny_kwargs["fig2"]),
+        "fig3": make_fig3(out_dir, **tiny_kwargs["fig3"]),
+        "fig4": make_fig4(out_dir, **tiny_kwargs["fig4"]),
+    }
+
+
+@pytest.fixture(scope="module")
+def tiny_figures(out_dir: Path, tiny_kwargs: dict[str, dict], tiny_runs) -> dict[str, Figure]:
+    """The same figures as matplotlib Figures (figureN, reusing the checkpoints of ``tiny_runs``)."""
+    makers = {"fig1": figure1, "fig2": figure2, "fig3": figure3, "fig4": figure4}
+    return {name: makers[name](out_dir=out_dir, **kw) for name, kw in tiny_kwargs.items()}
+
+
+def _rendered(fig: Figure) -> Any:
+    """Lay out and draw ``fig`` on an Agg canvas (so text extents and tick labels are final); return the renderer."""
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    return canvas.get_renderer()
 
 
 @pytest.mark.parametrize("name", ["fig1", "fig2", "fig3", "fig4"])
@@ -149,19 +178,107 @@ def test_make_figures_rejects_unknown_figures(tmp_path):
         make_figures([], tmp_path)
 
 
-def test_index_html_references_every_figure_png(tmp_path):
-    from nrbundle.reproduce import write_index
+# ------------------------------------------------------------------------------------------- Figure objects
+@pytest.mark.parametrize("name", ["fig1", "fig2", "fig3", "fig4"])
+def test_figure_functions_return_a_figure_and_writing_is_separate(tiny_figures, tmp_path, name):
+    fig = tiny_figures[name]
+    assert isinstance(fig, Figure)
+    pdf, png = save_figure(fig, tmp_path, name)
+    assert pdf.read_bytes()[:5] == b"%PDF-" and png.read_bytes()[:8] == PNG_MAGIC
 
-    (tmp_path / "figures").mkdir()
-    for k in range(1, 5):
-        (tmp_path / "figures" / f"fig{k}.png").write_bytes(PNG_MAGIC)
-    (tmp_path / "headline.md").write_text("# Headline\n\n| pair | g2 |\n|---|---|\n| ab | 0.3 |\n")
-    rec = {"preset": "fig1", "quick": True, "stages": {"fig1": {"status": "ok", "time_s": 1.0}},
-           "derivation": {"tex": "derivation/derivation.tex", "pdf": None, "pdf_error": "pdflatex not found"}}
-    html = write_index(tmp_path, rec).read_text()
-    for k in range(1, 5):
-        assert f"src='figures/fig{k}.png'" in html
-    assert "<td>ab</td>" in html and "resonances" in html.lower()
+
+def test_figure_function_writes_no_figure_file(tiny_runs, tiny_kwargs, out_dir):
+    before = {p.name: p.stat().st_mtime_ns for p in out_dir.iterdir() if p.is_file()}
+    assert isinstance(figure4(out_dir=out_dir, **tiny_kwargs["fig4"]), Figure)
+    assert {p.name: p.stat().st_mtime_ns for p in out_dir.iterdir() if p.is_file()} == before
+
+
+@pytest.mark.parametrize("name", ["fig1", "fig2", "fig3", "fig4"])
+def test_quick_figures_are_stamped(tiny_figures, name):
+    fig = tiny_figures[name]
+    assert any(t.get_text() == "QUICK" for t in fig.texts)
+    assert fig.get_supxlabel() == QUICK_STAMP
+
+
+def test_full_figures_carry_no_stamp():
+    ks = np.array([1e-3, 1e-2])
+    arrays = {f"{k}_{p}": np.full((2, 2), 0.5) for k in ("g1", "g2") for p in ("ab", "am")}
+    arrays.update({f"D1_{p}": np.full((2, 2), 0.1) for p in ("ab", "am", "absigma", "amsigma")})
+    with figure_style():
+        fig, _ = draw_fig4(ks, arrays, P, quick=False)
+    assert not any("QUICK" in t.get_text() for t in fig.texts) and fig.get_supxlabel() == ""
+
+
+def test_fig1_ladder_names_coincident_lines_and_marks_exact_resonances(tiny_figures):
+    ax = tiny_figures["fig1"].axes[2]
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert any("LD =" in t and "RD" in t for t in labels)  # |110-> LD = |101-> RD (S19 = S21 at fig1)
+    assert "exact (ED)" in labels
+    top = [t.get_text() for t in tiny_figures["fig1"].legends[0].get_texts()]
+    assert "exact (ED)" in top
+
+
+def test_fig2_time_axes_have_no_offset_text_and_titles_carry_units(tiny_figures):
+    fig = tiny_figures["fig2"]
+    _rendered(fig)
+    for ax in fig.axes:
+        assert ax.xaxis.get_offset_text().get_text() == ""
+    titles = [ax.get_title() for ax in fig.axes[:3]]
+    assert all(r"\omega_b" in t and r"\Delta_{ad}" in t for t in titles), titles
+
+
+def test_fig3_panel_letters_sit_outside_the_axes(tiny_figures):
+    fig = tiny_figures["fig3"]
+    renderer = _rendered(fig)
+    seen = 0
+    for ax in fig.axes:
+        for t in ax.texts:
+            if re.fullmatch(r"\([a-g]\)", t.get_text()):
+                seen += 1
+                assert t.get_window_extent(renderer).y0 >= ax.get_window_extent(renderer).y1 - 0.5, t.get_text()
+    assert seen == 7
+
+
+def test_fig3_and_fig4_legends_explain_the_faint_curves(tiny_figures):
+    for name in ("fig3", "fig4"):
+        leg = tiny_figures[name].legends[0]
+        labels = [t.get_text() for t in leg.get_texts()]
+        assert "other pair (faint)" in labels and "pair resonant in that drive" in labels
+        colour_entries = [h for h, lab in zip(leg.legend_handles, labels, strict=True) if "pair" not in lab]
+        assert {h.get_linewidth() for h in colour_entries} == {1.1}  # the same weight: true for both panels
+
+
+def test_fig3_g_inset_has_a_y_label():
+    from nrbundle.figures.fig3 import draw_fig3
+
+    ks = np.array([1e-3, 1e-2])
+    reg = {"sweep": {f"{k}_{p}": np.full((2, 2), 0.5) for k in ("g1", "g2") for p in ("ab", "am")}}
+    data = {"kappa": ks, "regimes": {r: reg for r in ("blue", "pink", "orange")}}
+    tau = {"tau": np.linspace(0, 6000, 301), "g2": np.linspace(0.1, 1.0, 301), "tau_zoom": np.linspace(0, 30, 301),
+           "g2_zoom": np.full(301, 0.1), "kappa": 0.005, "cutoff": [6, 2, 6]}
+    with figure_style():
+        fig = draw_fig3(data, tau, P)
+    axg = fig.axes[6]
+    assert axg.get_xlim()[1] == pytest.approx(30.0)  # the main panel resolves the dip near tau = 0
+    (ins,) = axg.child_axes
+    assert ins.get_ylabel() and ins.get_xlim()[1] == pytest.approx(6000.0)
+
+
+def test_trajectory_plot_shows_the_bundle_state_and_one_meaning_per_colour():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", TruncationWarning)
+        run = trajectory_run(P, "left", t_max=3000.0, points=300, cutoff=(3, 3, 3), seed=1)
+    with figure_style():
+        fig = draw_trajectory(run)
+    labels = [t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()]
+    state = bundle_state(run.extra["partner"])
+    assert any(state in t for t in labels)
+    raster = fig.axes[2]
+    colours = {tuple(np.round(c, 3)) for coll in raster.collections for c in coll.get_colors()}
+    assert colours <= {(0.0, 0.0, 0.0, 1.0)}  # jumps: black ticks in rows named by channel
+    n = run.extra["n_bundles"]
+    title = fig.axes[0].get_title()
+    assert (f"{n} bundle " in title) if n == 1 else (f"{n} bundles " in title)
 
 
 # ------------------------------------------------------------------------------------------- slow

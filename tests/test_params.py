@@ -5,7 +5,17 @@ import math
 import pytest
 
 from nrbundle.errors import InputError
-from nrbundle.params import PARAM_NAMES, PRESETS, Params, get_preset, parse_overrides, parse_target
+from nrbundle.params import (
+    PARAM_NAMES,
+    PRESETS,
+    Params,
+    check_finite,
+    check_integer,
+    check_params,
+    get_preset,
+    parse_overrides,
+    parse_target,
+)
 
 
 def test_physical_preset_is_fig1_scaled_by_omega_b():
@@ -81,3 +91,43 @@ def test_override_errors_name_the_parameter_not_a_cli_flag():
         with pytest.raises(InputError) as info:
             parse_overrides(items)
         assert str(info.value).startswith(word) and "--" not in str(info.value)
+
+
+# ------------------------------------------------------------------------------------ strict numbers (issue 10)
+@pytest.mark.parametrize("text", ["1_0", "\uff11", "1e-400", "-2e-999", "0x10", "1,5", "", " ", "1.0.0"])
+def test_number_text_that_float_would_misread_is_refused(text):
+    with pytest.raises(InputError, match="^x: "):
+        check_finite("x", text)
+
+
+@pytest.mark.parametrize("text, value", [("1.34", 1.34), (" -2e-3 ", -2e-3), (".5", 0.5), ("5.", 5.0),
+                                         ("0e-999", 0.0), ("1e-310", 1e-310), ("+7", 7.0)])
+def test_plain_decimal_numbers_are_read(text, value):
+    assert check_finite("x", text) == value
+
+
+def test_check_integer_refuses_floats_bools_and_odd_digits():
+    assert check_integer("n", "12") == 12 and check_integer("n", 3) == 3
+    for bad in ("1_0", "1e3", "3.0", "\uff13", 3.9, True, None):
+        with pytest.raises(InputError, match="^n: expected an integer"):
+            check_integer("n", bad)
+    with pytest.raises(InputError, match="^workers: must be >= 1, got 0"):
+        check_integer("workers", "0", minimum=1)
+
+
+def test_wrong_types_are_input_errors_naming_the_parameter():
+    with pytest.raises(InputError, match="^params: expected a nrbundle Params, got str"):
+        check_params("fig1")
+    with pytest.raises(InputError, match="^target: "):
+        parse_target("1_0,0,1")
+    with pytest.raises(InputError, match="^target: "):
+        parse_target((1.5, 0, 1))
+
+
+def test_error_messages_never_echo_huge_arguments():
+    huge = "k" * 100_000
+    for call in (lambda: parse_overrides([f"{huge}=1"]), lambda: parse_target(huge), lambda: get_preset(huge),
+                 lambda: check_finite("x", huge)):
+        with pytest.raises(InputError) as info:
+            call()
+        assert len(str(info.value)) < 400

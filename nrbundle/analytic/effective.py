@@ -33,6 +33,7 @@ from .numeric_bridge import NumericFunction, lambdify_expr
 from .schrieffer_wolff import MAX_SYMBOLIC_ORDER, EffectiveHamiltonian, effective_hamiltonian, numeric_effective_blocks
 
 __all__ = [
+    "MAX_G_EFF_ORDER",
     "MAX_SHIFT_ORDER",
     "SHIFT_ORDERS",
     "CorrectedResonance",
@@ -43,6 +44,11 @@ __all__ = [
     "resonance_condition_function",
     "check_shift_order",
 ]
+
+#: Highest order of the symbolic g_eff (:func:`g_eff`, :func:`corrected_resonance`): a target whose coupling to
+#: |000+> starts above it is refused at once (the order-6 Schrieffer-Wolff derivation takes about a minute and
+#: gigabytes even for |101->, longer for larger targets).
+MAX_G_EFF_ORDER = 5
 
 #: Highest shift order :func:`corrected_resonance` accepts (the float recursion above ``MAX_SYMBOLIC_ORDER``).
 MAX_SHIFT_ORDER = 64
@@ -55,11 +61,15 @@ SHIFT_ORDERS: tuple[int, ...] = (0, 2, 3, 4, 5, 6, 7, 8)
 
 # ------------------------------------------------------------------------------------------------ g_eff
 def _g_eff_hamiltonian(target: tuple[int, int, int]) -> EffectiveHamiltonian:
-    d = coupling_distance(target)
-    if d > MAX_SYMBOLIC_ORDER:
+    # Size guard before any search: every term of V changes n_a by one and n_b + n_m by at most one, so the
+    # coupling starts at order >= max(n_a, n_b + n_m); a breadth-first search out to |100,100,100-> never ends.
+    lower = max(target[0], target[1] + target[2])
+    d = lower if lower > MAX_G_EFF_ORDER else coupling_distance(target)
+    if d > MAX_G_EFF_ORDER:
         raise InputError(
-            f"target: the coupling of |000+> to {state_label(target_state(target))} starts at order {d}, "
-            f"above the symbolic limit {MAX_SYMBOLIC_ORDER}"
+            f"target: the coupling of |000+> to {state_label(target_state(target))} starts at order "
+            f"{'>= ' if lower > MAX_G_EFF_ORDER else ''}{d}, above the limit {MAX_G_EFF_ORDER} of the symbolic g_eff "
+            "(order 6 alone takes minutes and gigabytes)"
         )
     H = effective_hamiltonian(target, max(d, 4))
     if H.g_eff_order is None:  # pragma: no cover - the chains of minimal length never cancel for this V

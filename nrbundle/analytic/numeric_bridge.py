@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from ..params import Params, fizeau_sign
+from ..params import Params, check_params, fizeau_sign
 from . import symbols as s
 
 __all__ = ["ARG_ORDER", "NumericFunction", "lambdify_expr", "dressed_substitutions", "parameter_values"]
@@ -56,7 +56,7 @@ def dressed_substitutions() -> dict[sp.Symbol, sp.Expr]:
 
 def parameter_values(params: Params, direction: str | None = None) -> dict[str, float]:
     """Values of the :data:`ARG_ORDER` symbols (except ``Delta_ad``) for a parameter set and direction."""
-    rates = params.rates
+    rates = check_params(params).rates
     vals = {
         "Delta_sa": params.Delta_sa,
         "Delta_F_abs": params.Delta_F,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from ..params import Params, check_direction, parse_target
+from ..params import Params, check_direction, check_params, parse_target
 from .effective import corrected_resonance
 from .resonances import closed_form
 
@@ -29,6 +29,7 @@ def predict_transition(params: Params, target: Sequence[int], direction: str, sh
         symbolically (S18/S19/S21/S22 for the paper's targets); ``corrected`` the root of the degeneracy condition
         with the level shifts through ``shift_order`` (equal to ``closed_form`` for ``shift_order=0``).
     """
+    check_params(params)
     check_direction(direction)
     target = parse_target(target)
     closed = closed_form(params, target, direction)
@@ -52,6 +53,7 @@ def resonance_table(
     shift_order: int = 4,
 ) -> dict[str, Any]:
     """The JSON object of ``nrbundle resonances --json`` (keys fixed by the CLI contract)."""
+    check_params(params)
     rows = [predict_transition(params, t, d, shift_order) for t in targets for d in directions]
     return {
         "preset": params.preset,

@@ -2,22 +2,31 @@
 
 The figures only draw: what they plot is computed by the study layer (:mod:`nrbundle.study`).
 
-- :func:`~nrbundle.figures.fig1.make_fig1`: Fig. 1(c,d) steady-state excitation spectra, (e) the S16 ladder.
-- :func:`~nrbundle.figures.fig2.make_fig2`: Fig. 2(a-c) super-Rabi oscillations, (d-g) one quantum trajectory.
-- :func:`~nrbundle.figures.fig3.make_fig3`: Fig. 3(a-f) g1 and bundle g2 (Eq. 3) versus kappa, plus g2(tau).
-- :func:`~nrbundle.figures.fig4.make_fig4`: Fig. 4(a,b) entanglement witnesses D1 (Eq. 4) versus kappa.
+- :func:`figure1` / :func:`~nrbundle.figures.fig1.make_fig1`: Fig. 1(c,d) steady-state excitation spectra, (e) the
+  S16 ladder.
+- :func:`figure2` / :func:`~nrbundle.figures.fig2.make_fig2`: Fig. 2(a-c) super-Rabi oscillations, (d-g) one
+  quantum trajectory.
+- :func:`figure3` / :func:`~nrbundle.figures.fig3.make_fig3`: Fig. 3(a-f) g1 and bundle g2 (Eq. 3) versus kappa,
+  plus g2(tau).
+- :func:`figure4` / :func:`~nrbundle.figures.fig4.make_fig4`: Fig. 4(a,b) entanglement witnesses D1 (Eq. 4) versus
+  kappa.
 
-Every ``make_figN(out_dir, *, params=None, quick=False, executor="process", workers=None)`` writes
-``figN.pdf``/``figN.png`` and the plotted data ``figN.npz`` with its provenance ``figN.json`` (parameters, Fock
-cutoffs and their convergence check, resonance positions, solver residuals, timings) into ``out_dir``, and returns
-the PDF and PNG paths. Parameter sweeps run through :func:`nrbundle.sweep.run_sweep` with checkpoints under
-``out_dir/work``, so an interrupted run resumes. The single runs of ``nrbundle dynamics``/``trajectory`` are drawn
-by :mod:`nrbundle.figures.runs`. See ``docs/figures.md``.
+In a notebook, ``figureN(params=None, *, out_dir, quick=False, ...)`` returns the matplotlib ``Figure`` (drawn
+without pyplot; ``out_dir`` only keeps the sweep checkpoints and caches in ``out_dir/work``), and
+:func:`save_figure` writes it as PDF and PNG: drawing and writing are separate calls.
+
+Every ``make_figN(out_dir, *, params=None, quick=False, executor="process", workers=None)`` draws the same figure
+and writes ``figN.pdf``/``figN.png`` and the plotted data ``figN.npz`` with its provenance ``figN.json``
+(parameters, Fock cutoffs and their convergence check, a one-line ``cutoff_summary``, resonance positions, solver
+residuals, timings) into ``out_dir``, and returns the PDF and PNG paths (the CLI and ``reproduce`` use these).
+Figures of a quick run are stamped QUICK in the image. Parameter sweeps run through :func:`nrbundle.sweep.run_sweep`
+with checkpoints under ``out_dir/work``, so an interrupted run resumes. The single runs of ``nrbundle
+dynamics``/``trajectory`` are drawn by :mod:`nrbundle.figures.runs`. See ``docs/figures.md``.
 """
 
 from __future__ import annotations
 
-__all__ = ["make_figures", "FIGURES"]
+__all__ = ["make_figures", "FIGURES", "figure1", "figure2", "figure3", "figure4", "save_figure"]
 
 import os
 from collections.abc import Iterable, Mapping
@@ -28,10 +37,11 @@ from ..errors import InputError
 from ..params import Params, get_preset
 from ..study.resonances import locate_resonances
 from ..study.work import work_dir
-from .fig1 import make_fig1
-from .fig2 import make_fig2
-from .fig3 import make_fig3
-from .fig4 import make_fig4
+from .fig1 import figure1, make_fig1
+from .fig2 import figure2, make_fig2
+from .fig3 import figure3, make_fig3
+from .fig4 import figure4, make_fig4
+from .style import save_figure
 
 #: Figure numbers that :func:`make_figures` knows.
 FIGURES: tuple[int, ...] = (1, 2, 3, 4)

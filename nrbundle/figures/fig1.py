@@ -20,7 +20,7 @@ convergence rule and recorded in ``fig1.json``); this module draws them.
 
 from __future__ import annotations
 
-__all__ = ["make_fig1", "draw_fig1", "SHADE_HALF_WIDTH"]
+__all__ = ["make_fig1", "figure1", "draw_fig1", "SHADE_HALF_WIDTH", "MARKER_LABELS"]
 
 import os
 import time
@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from matplotlib.legend_handler import HandlerTuple
 
 from ..params import Params, get_preset
 from ..provenance import write_arrays
@@ -37,14 +38,34 @@ from ..study.spectra import excitation_spectra
 from ..transitions import PAPER_TRANSITIONS, REGIME_NAMES, transition_key
 from . import style
 
+#: Legend text of the resonance markers: closed forms S18-S22 (dotted), fourth-order corrected (dashed), exact
+#: diagonalization, the avoided-crossing minimum (triangles).
+MARKER_LABELS: Mapping[str, str] = {"closed_form": "closed form", "corrected": "4th order", "ed": "exact (ED)"}
+
 #: Half-width of the shaded regime areas in units of omega_b (about the resonance half-width at kappa = 0.005).
 SHADE_HALF_WIDTH: float = 0.006
 
 
-def draw_fig1(data: Mapping[str, Any], params: Params) -> Any:
+def _cutoff_summary(data: Mapping[str, Any]) -> str:
+    """One line for the report: the Fock cutoff of the spectra and how it was chosen."""
+    sel = data["cutoff_selection"]
+    how = sel.get("rule") or (f"convergence-checked (rtol {sel['rtol']:g}) at the three regimes' Delta_ad"
+                              if "rtol" in sel else "chosen by the convergence rule")
+    return f"{style.cutoff_text([data['cutoff']])} over the whole spectrum; {how}"
+
+
+def _ladder_coincide(ladder: Mapping[str, np.ndarray], k1: str, k2: str) -> bool:
+    """Whether two S16 ladder lines coincide on the plotted window (to within 1e-9 of their range)."""
+    a, b = np.asarray(ladder[k1]), np.asarray(ladder[k2])
+    scale = max(float(np.ptp(a)), float(np.ptp(b)), 1e-300)
+    return bool(np.max(np.abs(a - b)) <= 1e-9 * scale)
+
+
+def draw_fig1(data: Mapping[str, Any], params: Params, *, quick: bool = False) -> Any:
     """Draw Fig. 1(c-e) from :func:`nrbundle.study.spectra.excitation_spectra` data; return the Figure.
 
-    Call inside :func:`nrbundle.figures.style.figure_style`.
+    Call inside :func:`nrbundle.figures.style.figure_style`. ``quick`` stamps the figure
+    (:func:`nrbundle.figures.style.stamp_quick`).
     """
     res, regimes = data["resonances"], data["regimes"]
     x, n = data["Delta_ad"], data["n"]
@@ -52,8 +73,9 @@ def draw_fig1(data: Mapping[str, Any], params: Params) -> Any:
     lo, hi = data["window"]
     w = params.omega_b
     units = params.units
-    fig, axes = style.new_figure(3, 1, height=6.4, sharex=True,
+    fig, axes = style.new_figure(3, 1, height=6.6, sharex=True,
                                  gridspec_kw={"height_ratios": [1.0, 1.0, 0.9]})
+    ed_style = {"marker": "v", "ms": 4.0, "mfc": "k", "mec": "k", "ls": "none", "clip_on": False}
     for i, (ax, d, lab) in enumerate(zip(axes[:2], ("left", "right"), ("(c)", "(d)"), strict=True)):
         for r in REGIME_NAMES:
             c = regimes[r]["Delta_ad"]
@@ -67,9 +89,12 @@ def draw_fig1(data: Mapping[str, Any], params: Params) -> Any:
                 continue
             k, target = t.key, t.target
             ax.axvline(res[k]["closed_form"], **style.MARKER_STYLES["closed_form"],
-                       label="closed form S18–S22" if first else None)
+                       label=MARKER_LABELS["closed_form"] if first else None)
             ax.axvline(res[k]["corrected"], **style.MARKER_STYLES["corrected"],
-                       label="4th-order corrected" if first else None)
+                       label=MARKER_LABELS["corrected"] if first else None)
+            # the exact (ED avoided-crossing) resonance: a triangle on the upper edge
+            ax.plot([res[k]["ed"]], [1.0], transform=ax.get_xaxis_transform(), **ed_style,
+                    label=MARKER_LABELS["ed"] if first else None)
             first = False
             ymax = np.nanmax(n["n_a"][i])
             ax.annotate(rf"$|{''.join(map(str, target))}-\rangle$", (res[k]["ed"], ymax), xytext=(3, 2),
@@ -80,32 +105,80 @@ def draw_fig1(data: Mapping[str, Any], params: Params) -> Any:
         style.panel_label(ax, f"{lab} {style.DIRECTION_LABELS[d]}", loc="upper left")
     hs, ls_ = axes[0].get_legend_handles_labels()
     by = dict(zip(ls_, hs, strict=True))
-    blank = style.Line2D([], [], lw=0)
     mode_labels = [rf"$\langle {m}^\dagger {m}\rangle$" for m in "abm"]
-    marks = ["closed form S18–S22", "4th-order corrected"]
-    # column-major fill: row 1 the three modes, row 2 the two resonance markers
-    order = [(by[mode_labels[0]], mode_labels[0]), (by[marks[0]], marks[0]),
-             (by[mode_labels[1]], mode_labels[1]), (by[marks[1]], marks[1]),
-             (by[mode_labels[2]], mode_labels[2]), (blank, "")]
-    fig.legend([h for h, _ in order], [t for _, t in order], loc="outside upper center", ncol=3,
+    marks = list(MARKER_LABELS.values())
+    # column-major fill: row 1 the three modes, row 2 the three resonance markers
+    order = [t for pair in zip(mode_labels, marks, strict=True) for t in pair]
+    fig.legend([by[t] for t in order], order, loc="outside upper center", ncol=3,
                fontsize=style.SMALL_FONT_SIZE - 1, handlelength=1.6, columnspacing=1.0)
+
+    # (e) the uncoupled S16 ladder
     ax = axes[2]
-    ax.plot(ladder_x, ladder["000+"], color="k", lw=1.0, label=r"$|000+\rangle$")
-    # solid (left) first, dashed (right) on top: at fig1 |101-> RD and |110-> LD coincide (S19 = S21)
+    h000 = ax.plot(ladder_x, ladder["000+"], color="k", lw=1.0)[0]
+    lines = []  # (key, colour, linestyle, label)
     for d, ls in (("left", "-"), ("right", (0, (3, 2)))):
         for target, mode in (((1, 0, 1), "m"), ((1, 1, 0), "b")):
             k = transition_key(target, d)
-            ax.plot(ladder_x, ladder[k], color=style.MODE_COLORS[mode], ls=ls, lw=0.9,
-                    label=rf"$|{''.join(map(str, target))}-\rangle$ {'LD' if d == 'left' else 'RD'}")
-            xc = res[k]["closed_form"]
-            yc = float(np.interp(xc, ladder_x, ladder["000+"]))
-            ax.plot([xc], [yc], "o", ms=3.5, mfc="none", mec="k", mew=0.7)
+            lines.append((k, style.MODE_COLORS[mode], ls,
+                          rf"$|{''.join(map(str, target))}-\rangle$ {'LD' if d == 'left' else 'RD'}"))
+    labels = {k: lab for k, _, _, lab in lines}
+    # at fig1 |110-> LD and |101-> RD coincide (S19 = S21: omega_m - omega_b = 2|Delta_F|): one legend entry
+    # names both, drawn as the solid line of one with the dashes of the other on top
+    left110, right101 = transition_key((1, 1, 0), "left"), transition_key((1, 0, 1), "right")
+    merged = _ladder_coincide(ladder, left110, right101)
+    handles: dict[str, Any] = {}
+    for k, col, ls, _ in lines:
+        handles[k] = ax.plot(ladder_x, ladder[k], color=col, lw=0.9,
+                             ls=(0, (3, 3)) if (merged and k == right101) else ls)[0]
+    entries: list[tuple[Any, str]] = [(h000, r"$|000+\rangle$")]
+    for k, _, _, lab in lines:
+        if merged and k == right101:
+            continue
+        if merged and k == left110:
+            entries.append(((handles[left110], handles[right101]), f"{lab} = {labels[right101]}"))
+        else:
+            entries.append((handles[k], lab))
+    for t in PAPER_TRANSITIONS:
+        xc, xe = res[t.key]["closed_form"], res[t.key]["ed"]
+        ax.plot([xc], [float(np.interp(xc, ladder_x, ladder["000+"]))], "o", ms=3.5, mfc="none", mec="k", mew=0.7)
+        ax.plot([xe], [float(np.interp(xe, ladder_x, ladder["000+"]))], **{**ed_style, "clip_on": True})
+    entries.append((style.Line2D([], [], marker="o", ms=3.5, mfc="none", mec="k", mew=0.7, ls="none"),
+                    "crossing (closed form)"))
+    entries.append((style.Line2D([], [], **{**ed_style, "clip_on": True}), MARKER_LABELS["ed"]))
+    ax.legend([h for h, _ in entries], [t for _, t in entries], loc="upper left", ncol=2,
+              fontsize=style.SMALL_FONT_SIZE - 1.5, handlelength=1.8, columnspacing=0.8,
+              handler_map={tuple: HandlerTuple(ndivide=None, pad=0.0)})
     ax.set_ylabel(r"$E$ (S16) $/\omega_b$" if units == "omega_b" else r"$E/2\pi$ (GHz)")
     ax.set_xlabel(style.freq_label(r"\Delta_{ad}", units))
-    ax.legend(loc="upper left", ncol=2, fontsize=style.SMALL_FONT_SIZE - 1.5, handlelength=1.6, columnspacing=0.8)
     style.panel_label(ax, "(e)", loc="lower right")
     ax.set_xlim(lo, hi)
+    if quick:
+        style.stamp_quick(fig)
     return fig
+
+
+def figure1(
+    params: Params | None = None,
+    *,
+    out_dir: str | os.PathLike[str],
+    quick: bool = False,
+    executor: str = "process",
+    workers: int | None = None,
+    cutoff: Sequence[int] | None = None,
+    grid: Sequence[float] | None = None,
+    resonances: Mapping[str, Any] | None = None,
+) -> Any:
+    """Fig. 1(c-e) as a :class:`matplotlib.figure.Figure` (nothing but checkpoints is written; save it with
+    :func:`nrbundle.figures.style.save_figure`).
+
+    Parameters are those of :func:`make_fig1`; ``out_dir`` only keeps the sweep checkpoints and caches (its
+    ``work/`` folder): pass the figures folder of a ``reproduce`` run to reuse its sweeps.
+    """
+    params = get_preset("fig1") if params is None else params
+    data = excitation_spectra(out_dir, params=params, quick=quick, executor=executor, workers=workers,
+                              cutoff=cutoff, grid=grid, resonances=resonances)
+    with style.figure_style():
+        return draw_fig1(data, params, quick=quick)
 
 
 def make_fig1(
@@ -150,7 +223,8 @@ def make_fig1(
     data = excitation_spectra(out, params=params, quick=quick, executor=executor, workers=workers, cutoff=cutoff,
                               grid=grid, resonances=resonances)
     with style.figure_style():
-        paths = style.save_figure(draw_fig1(data, params), out, "fig1")
+        fig = draw_fig1(data, params, quick=quick)
+    paths = style.save_figure(fig, out, "fig1")
 
     x, sweep = data["Delta_ad"], data["sweep"]
     arrays = {
@@ -167,6 +241,7 @@ def make_fig1(
         "quick": bool(quick),
         "cutoff": data["cutoff"],
         "cutoff_selection": data["cutoff_selection"],
+        "cutoff_summary": _cutoff_summary(data),
         "resonances": resonance_summary(data["resonances"]),
         "regimes": data["regimes"],
         "shade_half_width": SHADE_HALF_WIDTH * params.omega_b,

@@ -21,7 +21,7 @@ draws them.
 
 from __future__ import annotations
 
-__all__ = ["make_fig2", "draw_fig2", "PANELS"]
+__all__ = ["make_fig2", "figure2", "draw_fig2", "PANELS"]
 
 import os
 import time
@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from matplotlib.ticker import MaxNLocator, ScalarFormatter
 
 from ..params import Params, get_preset
 from ..provenance import write_arrays
@@ -42,10 +43,11 @@ from . import style
 PANELS: Mapping[str, str] = {"a": "blue", "b": "pink", "c": "orange"}
 
 
-def draw_fig2(data: Mapping[str, Any], params: Params) -> Any:
+def draw_fig2(data: Mapping[str, Any], params: Params, *, quick: bool = False) -> Any:
     """Draw Fig. 2(a-g) from :func:`nrbundle.study.dynamics.super_rabi_study` data; return the Figure.
 
-    Call inside :func:`nrbundle.figures.style.figure_style`.
+    Call inside :func:`nrbundle.figures.style.figure_style`. ``quick`` stamps the figure
+    (:func:`nrbundle.figures.style.stamp_quick`).
     """
     runs, traj = data["runs"], data["trajectory"]
     units = params.units
@@ -89,9 +91,12 @@ def draw_fig2(data: Mapping[str, Any], params: Params) -> Any:
         if j == 0:
             ax.set_ylabel("population")
         ax.set_title(f"({panel}) {regime}, " + ("LD" if regime == "blue" else "RD" if regime == "pink" else "LD & RD")
-                     + f", $\\Delta_{{ad}}={r['Delta_ad']:.6f}$", fontsize=style.SMALL_FONT_SIZE,
+                     + "\n" + style.freq_value(r"\Delta_{ad}", r["Delta_ad"], units), fontsize=style.SMALL_FONT_SIZE,
                      color=style.REGIME_COLORS[regime])
-        ax.ticklabel_format(axis="x", style="sci", scilimits=(-3, 3))
+        # plain tick labels (no "1e4" offset text): a few round numbers of t omega_b
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=4, steps=[1, 2, 2.5, 5, 10]))
+        ax.xaxis.set_major_formatter(ScalarFormatter(useOffset=False, useMathText=False))
+        ax.ticklabel_format(axis="x", style="plain")
 
     t = traj["tlist"]
     sets = [("(d)", ("000+", "000-")), ("(e)", ("101-",)), ("(f)", ("100-", "001-"))]
@@ -127,7 +132,32 @@ def draw_fig2(data: Mapping[str, Any], params: Params) -> Any:
     ax.set_xlabel(tl)
     ax.set_ylabel("jumps")
     style.panel_label(ax, "(g)", loc="upper left")
+    if quick:
+        style.stamp_quick(fig)
     return fig
+
+
+def figure2(
+    params: Params | None = None,
+    *,
+    out_dir: str | os.PathLike[str],
+    quick: bool = False,
+    executor: str = "process",
+    workers: int | None = None,
+    trajectory_time: float | None = None,
+    resonances: Mapping[str, Any] | None = None,
+) -> Any:
+    """Fig. 2(a-g) as a :class:`matplotlib.figure.Figure` (save it with
+    :func:`nrbundle.figures.style.save_figure`).
+
+    Parameters are those of :func:`make_fig2` (``executor`` and ``workers`` are accepted for a uniform interface);
+    ``out_dir`` only keeps the caches (its ``work/`` folder).
+    """
+    params = get_preset("fig1") if params is None else params
+    data = super_rabi_study(out_dir, params=params, quick=quick, trajectory_time=trajectory_time,
+                            resonances=resonances)
+    with style.figure_style():
+        return draw_fig2(data, params, quick=quick)
 
 
 def make_fig2(
@@ -167,7 +197,8 @@ def make_fig2(
     out = Path(out_dir)
     data = super_rabi_study(out, params=params, quick=quick, trajectory_time=trajectory_time, resonances=resonances)
     with style.figure_style():
-        paths = style.save_figure(draw_fig2(data, params), out, "fig2")
+        fig = draw_fig2(data, params, quick=quick)
+    paths = style.save_figure(fig, out, "fig2")
 
     runs, traj = data["runs"], data["trajectory"]
     arrays: dict[str, Any] = {}
@@ -190,6 +221,9 @@ def make_fig2(
         "closed_runs": {k: {kk: vv for kk, vv in v.items() if kk not in ("tlist", "left", "right")}
                         for k, v in runs.items()},
         "closed_cutoff": data["closed_cutoff"],
+        "cutoff_summary": f"closed runs {style.cutoff_text([data['closed_cutoff']])}"
+                          + ("" if quick else " (checked against one Fock level less per mode)")
+                          + f"; trajectory {style.cutoff_text([traj['cutoff']])}",
         "closed_form_check": data["closed_form_check"],
         "note": "Delta_ad are the ED avoided-crossing resonances (orange: midpoint of |110-> LD and |101-> RD); "
                 "on the closed forms S18-S22 the target population stays below the value in closed_form_check",

@@ -18,7 +18,7 @@ uniform-cutoff table (:func:`nrbundle.study.cutoffs.uniform_cutoff_table`). This
 
 from __future__ import annotations
 
-__all__ = ["make_fig3", "draw_fig3"]
+__all__ = ["make_fig3", "figure3", "draw_fig3", "LABELS"]
 
 import os
 import time
@@ -40,18 +40,83 @@ from ..transitions import REGIME_NAMES, REGIMES
 from . import style
 
 
+def _cutoff_summary(data: Mapping[str, Any], tau_info: Mapping[str, Any]) -> str:
+    """One line for the report: the Fock cutoffs of the kappa sweeps and of panel (g), and how they were chosen."""
+    cuts, rules = [], set()
+    for reg in data["regimes"].values():
+        bands = reg["bands"]
+        for per_dir in (bands.values() if isinstance(bands, Mapping) else [bands]):
+            cuts += [c for _, c in per_dir]
+        rules.add(reg["cutoff_selection"].get("rule", "convergence-checked per regime, direction and kappa band"))
+    return (f"(a-f) {style.cutoff_text(cuts)} ({'; '.join(sorted(rules))}); "
+            f"(g) {style.cutoff_text([tau_info['cutoff']])}")
+
+
 def _primary_pair(regime: str, direction: str) -> str:
     """The pair whose antibunched region is shaded: the one resonant in ``direction``, else the regime's first."""
     reg = REGIMES[regime]
     return reg.resonant_pair.get(direction, reg.pairs[0])
 
 
-def draw_fig3(data: Mapping[str, Any], tau_info: Mapping[str, Any], params: Params) -> Any:
+#: Legend text of the plotted correlations (Eq. 3 at tau = 0; g1 is the normalised cross correlation).
+LABELS: Mapping[str, str] = {"g1_ab": r"$g^{(2)}_{1,ab}(0)$", "g2_ab": r"$g^{(2)}_{2,ab}(0)$",
+                             "g1_am": r"$g^{(2)}_{1,am}(0)$", "g2_am": r"$g^{(2)}_{2,am}(0)$"}
+
+
+def _draw_g2_tau(axg: Any, tau_info: Mapping[str, Any], params: Params) -> None:
+    """Panel (g): g2_am(tau). With the resolved first stretch (``tau_zoom``), that is the main plot (the dip at
+    tau = 0 and the oscillation at the dressed-atom splitting) and the long, coarsely sampled record showing the
+    recovery to 1 is the inset; without it, the record itself."""
+    units = params.units
+    tau_lab = style.time_label(units).replace("$t", r"$\tau")
+    col = style.MODE_COLORS["m"]
+    ylab = r"$g^{(2)}_{2,am}(\tau)$"
+    axg.axhline(1.0, color="0.5", lw=0.6)
+    cut = f"cutoff {tuple(tau_info['cutoff'])}"
+    if "tau_zoom" in tau_info:
+        tz, gz = np.asarray(tau_info["tau_zoom"]), np.asarray(tau_info["g2_zoom"])
+        axg.plot(tz, gz, color=col, lw=0.8, label=cut)
+        axg.set_xlim(0.0, float(tz[-1]))
+        ins = axg.inset_axes([0.3, 0.56, 0.66, 0.3])
+        tl, gl = np.asarray(tau_info["tau"]), np.asarray(tau_info["g2"])
+        ins.axhline(1.0, color="0.5", lw=0.5)
+        ins.plot(tl, gl, ".", ms=1.6, color=col)
+        ins.axvspan(0.0, float(tz[-1]), color="0.85", lw=0, zorder=0)
+        ins.set_xlim(0.0, float(tl[-1]))
+        ins.set_ylim(0.0, 1.15)
+        ins.set_yticks([0.0, 0.5, 1.0])
+        ins.tick_params(labelsize=style.SMALL_FONT_SIZE - 2, pad=1)
+        ins.set_xlabel(tau_lab, fontsize=style.SMALL_FONT_SIZE - 2, labelpad=0)
+        ins.set_ylabel(r"$g^{(2)}_{2,am}$", fontsize=style.SMALL_FONT_SIZE - 2, labelpad=1)
+        step = f", every {float(tl[1] - tl[0]) * params.omega_b:g}" + (r"$/\omega_b$" if units == "omega_b" else "")
+        ins.set_title("whole record" + (step if len(tl) > 1 else ""), fontsize=style.SMALL_FONT_SIZE - 2, pad=2)
+    else:
+        axg.plot(tau_info["tau"], tau_info["g2"], ".-", ms=2.5, lw=0.6, color=col, label=cut)
+    if "g2_0_converged" in tau_info:
+        axg.plot([0.0], [tau_info["g2_0_converged"]], "o", ms=4, mfc="none", mec="k", mew=0.8, clip_on=False,
+                 label=f"$\\tau=0$, cutoff {tuple(tau_info['g2_0_converged_cutoff'])}")
+    axg.legend(loc="upper right", fontsize=style.SMALL_FONT_SIZE - 1.5, handlelength=1.2, markerscale=1.2,
+               bbox_to_anchor=(1.0, 0.42))
+    axg.set_xlabel(tau_lab)
+    axg.set_ylabel(ylab)
+    axg.set_ylim(0.0, 1.3)
+    axg.set_yticks([0.0, 0.2, 0.4, 0.6, 0.8, 1.0])
+    kap = (f"$\\kappa={tau_info['kappa'] / params.omega_b:g}\\,\\omega_b$" if units == "omega_b"
+           else f"$\\kappa/2\\pi={tau_info['kappa']:g}$ GHz")
+    axg.set_title(f"blue LD, {kap}", fontsize=style.SMALL_FONT_SIZE, color=style.REGIME_COLORS["blue"], pad=14)
+    style.panel_label(axg, "(g)", loc="outside")
+
+
+def draw_fig3(data: Mapping[str, Any], tau_info: Mapping[str, Any], params: Params, *, quick: bool = False) -> Any:
     """Draw Fig. 3(a-g) from :func:`nrbundle.study.kappa.kappa_sweeps` and :func:`nrbundle.study.g2tau.blue_g2_tau`
-    data; return the Figure. Call inside :func:`nrbundle.figures.style.figure_style`."""
+    data; return the Figure. Call inside :func:`nrbundle.figures.style.figure_style`; ``quick`` stamps the figure.
+
+    Panel letters sit above the axes' corners (never on a curve). Line weight says whether a pair is the one
+    resonant in that drive direction (bold) or not (faint, the orange panels), and the legend says so.
+    """
     ks = data["kappa"]
     units = params.units
-    fig = style.Figure(figsize=(style.DOUBLE_WIDTH, 3.9), layout="constrained")
+    fig = style.Figure(figsize=(style.DOUBLE_WIDTH, 4.2), layout="constrained")
     gs = fig.add_gridspec(2, 4, width_ratios=[1, 1, 1, 1.05])
     axes = np.empty((2, 3), dtype=object)
     for i in range(2):
@@ -59,7 +124,7 @@ def draw_fig3(data: Mapping[str, Any], tau_info: Mapping[str, Any], params: Para
             axes[i, j] = fig.add_subplot(gs[i, j], sharex=axes[0, 0] if (i or j) else None,
                                          sharey=axes[0, 0] if (i or j) else None)
     letters = [["(a)", "(b)", "(c)"], ["(d)", "(e)", "(f)"]]
-    handles = {}
+    pairs_drawn: list[str] = []
     for j, r in enumerate(REGIME_NAMES):
         sw = data["regimes"][r]["sweep"]
         for i, d in enumerate(("left", "right")):
@@ -71,18 +136,17 @@ def draw_fig3(data: Mapping[str, Any], tau_info: Mapping[str, Any], params: Para
             ax.axhline(1.0, color="0.5", lw=0.6, zorder=1)
             for pair in REGIMES[r].pairs:
                 strong = pair == REGIMES[r].resonant_pair.get(d) or len(REGIMES[r].pairs) == 1
+                emph = style.EMPHASIS["resonant" if strong else "other"]
                 col = style.MODE_COLORS[pair[1]]
-                lw = 1.2 if strong else 0.8
-                alpha = 1.0 if strong else 0.55
-                h1, = ax.loglog(ks, np.asarray(sw[f"g1_{pair}"])[i], color=col, lw=lw, alpha=alpha, ls="-")
-                h2, = ax.loglog(ks, np.asarray(sw[f"g2_{pair}"])[i], color=col, lw=lw, alpha=alpha, ls="--")
-                handles.setdefault(f"g1_{pair}", h1)
-                handles.setdefault(f"g2_{pair}", h2)
-            style.panel_label(ax, letters[i][j], loc="upper left")
+                ax.loglog(ks, np.asarray(sw[f"g1_{pair}"])[i], color=col, ls="-", **emph)
+                ax.loglog(ks, np.asarray(sw[f"g2_{pair}"])[i], color=col, ls="--", **emph)
+                if pair not in pairs_drawn:
+                    pairs_drawn.append(pair)
+            style.panel_label(ax, letters[i][j], loc="outside")
             if i == 0:
                 ax.set_title(f"{r}: " + ("$|101-\\rangle$" if r == "blue" else "$|110-\\rangle$" if r == "pink"
                                          else "$|110-\\rangle$ LD, $|101-\\rangle$ RD"),
-                             fontsize=style.SMALL_FONT_SIZE, color=style.REGIME_COLORS[r])
+                             fontsize=style.SMALL_FONT_SIZE, color=style.REGIME_COLORS[r], pad=14)
             if j == 0:
                 ax.set_ylabel(f"{'LD' if d == 'left' else 'RD'}:  $g^{{(2)}}(0)$")
             else:
@@ -92,34 +156,46 @@ def draw_fig3(data: Mapping[str, Any], tau_info: Mapping[str, Any], params: Para
             else:
                 ax.tick_params(labelbottom=False)
     axes[0, 0].set_xlim(ks.min(), ks.max())
-    lab = {"g1_ab": r"$g^{(2)}_{1,ab}(0)$", "g2_ab": r"$g^{(2)}_{2,ab}(0)$",
-           "g1_am": r"$g^{(2)}_{1,am}(0)$", "g2_am": r"$g^{(2)}_{2,am}(0)$"}
-    order = [k for k in ("g1_am", "g2_am", "g1_ab", "g2_ab") if k in handles]
-    axg = fig.add_subplot(gs[:, 3])
-    axg.axhline(1.0, color="0.5", lw=0.6)
-    axg.plot(tau_info["tau"], tau_info["g2"], ".", ms=2.0, color=style.MODE_COLORS["m"],
-             label=f"cutoff {tuple(tau_info['cutoff'])}")
-    if "tau_zoom" in tau_info:
-        ins = axg.inset_axes([0.42, 0.12, 0.54, 0.3])
-        ins.plot(tau_info["tau_zoom"], tau_info["g2_zoom"], color=style.MODE_COLORS["m"], lw=0.7)
-        ins.set_xlim(0, tau_info["tau_zoom"][-1])
-        ins.tick_params(labelsize=style.SMALL_FONT_SIZE - 2, pad=1)
-        ins.set_xlabel(style.time_label(units).replace("$t", r"$\tau"), fontsize=style.SMALL_FONT_SIZE - 2,
-                       labelpad=0)
-    if "g2_0_converged" in tau_info:
-        axg.plot([0.0], [tau_info["g2_0_converged"]], "o", ms=4, mfc="none", mec="k", mew=0.8, clip_on=False,
-                 label=f"$\\tau=0$, cutoff {tuple(tau_info['g2_0_converged_cutoff'])}")
-    axg.legend(loc="upper right", fontsize=style.SMALL_FONT_SIZE - 1.5, handlelength=1.0, markerscale=1.5)
-    axg.set_xlabel(style.time_label(units).replace("$t", r"$\tau"))
-    axg.set_ylabel(r"$g^{(2)}_{2,am}(\tau)$")
-    axg.set_ylim(0.0, 1.3)
-    axg.set_yticks([0.0, 0.2, 0.4, 0.6, 0.8, 1.0])
-    axg.set_title(f"(g) blue LD, $\\kappa={tau_info['kappa'] / params.omega_b:g}\\omega_b$"
-                  if units == "omega_b" else f"(g) blue LD, $\\kappa/2\\pi={tau_info['kappa']:g}$ GHz",
-                  fontsize=style.SMALL_FONT_SIZE, color=style.REGIME_COLORS["blue"])
-    fig.legend([handles[k] for k in order], [lab[k] for k in order], loc="outside upper center", ncol=4,
-               fontsize=style.SMALL_FONT_SIZE, handlelength=2.2)
+    _draw_g2_tau(fig.add_subplot(gs[:, 3]), tau_info, params)
+
+    # legend: colour and dash name the correlation (drawn at a neutral weight); the weight entries explain bold/faint
+    handles, labels = [], []
+    for pair in sorted(pairs_drawn, key=lambda p: ("am", "ab").index(p) if p in ("am", "ab") else 2):
+        for kind, ls in (("g1", "-"), ("g2", "--")):
+            handles.append(style.Line2D([], [], color=style.MODE_COLORS[pair[1]], ls=ls, lw=1.1))
+            labels.append(LABELS[f"{kind}_{pair}"])
+    eh, el = style.emphasis_handles()
+    fig.legend(handles + eh, labels + el, loc="outside upper center", ncol=3, fontsize=style.SMALL_FONT_SIZE - 0.5,
+               handlelength=2.2, columnspacing=1.4)
+    if quick:
+        style.stamp_quick(fig)
     return fig
+
+
+def figure3(
+    params: Params | None = None,
+    *,
+    out_dir: str | os.PathLike[str],
+    quick: bool = False,
+    executor: str = "process",
+    workers: int | None = None,
+    kappas: Sequence[float] | None = None,
+    cutoff: Sequence[int] | None = None,
+    tau: Sequence[float] | None = None,
+    resonances: Mapping[str, Any] | None = None,
+) -> Any:
+    """Fig. 3(a-g) as a :class:`matplotlib.figure.Figure` (save it with
+    :func:`nrbundle.figures.style.save_figure`).
+
+    Parameters are those of :func:`make_fig3`; ``out_dir`` only keeps the sweep checkpoints and caches (its
+    ``work/`` folder): pass the figures folder of a ``reproduce`` run to reuse its sweeps.
+    """
+    params = get_preset("fig1") if params is None else params
+    data = kappa_sweeps(out_dir, params=params, quick=quick, executor=executor, workers=workers, kappas=kappas,
+                        cutoff=cutoff, resonances=resonances)
+    tau_info = blue_g2_tau(params, data, quick=quick, tau=tau, cutoff=cutoff, work=work_dir(out_dir))
+    with style.figure_style():
+        return draw_fig3(data, tau_info, params, quick=quick)
 
 
 def make_fig3(
@@ -176,7 +252,8 @@ def make_fig3(
     tau_info = blue_g2_tau(params, data, quick=quick, tau=tau, cutoff=cutoff, work=work)
 
     with style.figure_style():
-        paths = style.save_figure(draw_fig3(data, tau_info, params), out, "fig3")
+        fig = draw_fig3(data, tau_info, params, quick=quick)
+    paths = style.save_figure(fig, out, "fig3")
 
     arrays: dict[str, Any] = {"kappa": ks, "directions": np.array(["left", "right"])}
     for r in REGIME_NAMES:
@@ -206,6 +283,7 @@ def make_fig3(
                        "workers": data["regimes"][r]["sweep"].provenance.get("workers")}
                    for r in data["regimes"]},
         "uniform_cutoff_table": table,
+        "cutoff_summary": _cutoff_summary(data, tau_info),
         "g2_tau": {k: v for k, v in tau_info.items() if k not in ("tau", "g2", "tau_zoom", "g2_zoom")},
         "executor": executor,
         "wall_time_s": time.perf_counter() - t0,

@@ -33,18 +33,24 @@ from ..study.resonances import resonance_summary
 from ..transitions import REGIMES
 from . import style
 
-__all__ = ["make_fig4", "draw_fig4"]
+__all__ = ["make_fig4", "figure4", "draw_fig4"]
 
 _LABELS = {"ab": r"$D_1^{ab}$", "am": r"$D_1^{am}$", "absigma": r"$D_1^{ab\sigma}$", "amsigma": r"$D_1^{am\sigma}$"}
 
 
-def draw_fig4(ks: np.ndarray, arrays: Mapping[str, np.ndarray], params: Params) -> tuple[Any, dict[str, Any]]:
+def draw_fig4(ks: np.ndarray, arrays: Mapping[str, np.ndarray], params: Params, *,
+              quick: bool = False) -> tuple[Any, dict[str, Any]]:
     """Draw Fig. 4(a,b) from the orange-regime arrays (``D1_<p>``, ``g1_<pair>``, ``g2_<pair>``, shape (direction,
     kappa)); return the Figure and the shaded antibunched spans per direction. Call inside
-    :func:`nrbundle.figures.style.figure_style`."""
+    :func:`nrbundle.figures.style.figure_style`; ``quick`` stamps the figure.
+
+    Colour and dash name the witness; the weight says whether its pair is the one resonant in that panel's drive
+    direction (bold) or not (faint). The legend shows the colours at a neutral weight and explains the weights, so
+    it reads the same for both panels.
+    """
     units = params.units
     spans_rec: dict[str, Any] = {}
-    fig, axes = style.new_figure(2, 1, height=4.4, sharex=True)
+    fig, axes = style.new_figure(2, 1, height=4.6, sharex=True)
     for i, (ax, d, lab) in enumerate(zip(axes, ("left", "right"), ("(a)", "(b)"), strict=True)):
         pair = REGIMES["orange"].resonant_pair[d]
         g1, g2 = arrays[f"g1_{pair}"][i], arrays[f"g2_{pair}"][i]
@@ -53,18 +59,64 @@ def draw_fig4(ks: np.ndarray, arrays: Mapping[str, np.ndarray], params: Params) 
         for lo, hi in spans:
             ax.axvspan(lo, hi, color=style.REGIME_SHADES["orange"], lw=0, zorder=0)
         for p in WITNESS_PARTIES:
-            strong = p.startswith(pair)
+            emph = style.EMPHASIS["resonant" if p.startswith(pair) else "other"]
             ax.semilogx(ks, arrays[f"D1_{p}"][i], color=style.MODE_COLORS[p[1]],
-                        ls="--" if p.endswith("sigma") else "-", lw=1.3 if strong else 0.8,
-                        alpha=1.0 if strong else 0.55, label=_LABELS[p])
+                        ls="--" if p.endswith("sigma") else "-", **emph)
         ax.set_ylabel(r"$D_1=\max(0,W_1)$")
         ax.set_ylim(bottom=0)
-        style.panel_label(ax, f"{lab} {style.DIRECTION_LABELS[d]}", loc="upper left")
-    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside upper center", ncol=4,
-               fontsize=style.SMALL_FONT_SIZE, handlelength=2.0, columnspacing=0.9)
+        style.panel_label(ax, f"{lab} {style.DIRECTION_LABELS[d]}: ({pair[0]}, {pair[1]}) resonant", loc="outside")
+    handles = [style.Line2D([], [], color=style.MODE_COLORS[p[1]], ls="--" if p.endswith("sigma") else "-", lw=1.1)
+               for p in WITNESS_PARTIES]
+    eh, el = style.emphasis_handles()
+    fig.legend(handles + eh, [_LABELS[p] for p in WITNESS_PARTIES] + el, loc="outside upper center", ncol=3,
+               fontsize=style.SMALL_FONT_SIZE - 1, handlelength=2.0, columnspacing=0.9)
     axes[1].set_xlabel(style.freq_label(r"\kappa", units))
     axes[1].set_xlim(ks.min(), ks.max())
+    if quick:
+        style.stamp_quick(fig)
     return fig, spans_rec
+
+
+def figure4(
+    params: Params | None = None,
+    *,
+    out_dir: str | os.PathLike[str],
+    quick: bool = False,
+    executor: str = "process",
+    workers: int | None = None,
+    kappas: Sequence[float] | None = None,
+    cutoff: Sequence[int] | None = None,
+    resonances: Mapping[str, Any] | None = None,
+) -> Any:
+    """Fig. 4(a,b) as a :class:`matplotlib.figure.Figure` (save it with
+    :func:`nrbundle.figures.style.save_figure`).
+
+    Parameters are those of :func:`make_fig4`; ``out_dir`` only keeps the sweep checkpoints and caches (its
+    ``work/`` folder, shared with Fig. 3).
+    """
+    params = get_preset("fig1") if params is None else params
+    ks, arrays, _ = _orange_arrays(out_dir, params, quick, executor, workers, kappas, cutoff, resonances)
+    with style.figure_style():
+        return draw_fig4(ks, arrays, params, quick=quick)[0]
+
+
+def _orange_arrays(out_dir: str | os.PathLike[str], params: Params, quick: bool, executor: str,
+                   workers: int | None, kappas: Sequence[float] | None, cutoff: Sequence[int] | None,
+                   resonances: Mapping[str, Any] | None) -> tuple[np.ndarray, dict[str, Any], dict[str, Any]]:
+    """The orange-regime sweep of Fig. 3 (same checkpoints) as the arrays Fig. 4 plots and writes."""
+    data = kappa_sweeps(out_dir, params=params, quick=quick, executor=executor, workers=workers, regimes=("orange",),
+                        kappas=kappas, cutoff=cutoff, resonances=resonances)
+    ks = data["kappa"]
+    reg = data["regimes"]["orange"]
+    sw = reg["sweep"]
+    arrays: dict[str, Any] = {"kappa": ks, "directions": np.array(["left", "right"])}
+    for p in WITNESS_PARTIES:
+        arrays[f"D1_{p}"] = np.asarray(sw[f"D1_{p}"])
+        arrays[f"W1_{p}"] = np.asarray(sw[f"W1_{p}"])
+    for k in ("g1_ab", "g2_ab", "g1_am", "g2_am"):
+        arrays[k] = np.asarray(sw[k])
+    arrays["cutoff"] = np.array([[list(cutoff_for_kappa(reg["bands"], k, d)) for k in ks] for d in ("left", "right")])
+    return ks, arrays, data
 
 
 def make_fig4(
@@ -103,21 +155,12 @@ def make_fig4(
     t0 = time.perf_counter()
     params = get_preset("fig1") if params is None else params
     out = Path(out_dir)
-    data = kappa_sweeps(out, params=params, quick=quick, executor=executor, workers=workers, regimes=("orange",),
-                        kappas=kappas, cutoff=cutoff, resonances=resonances)
-    ks = data["kappa"]
+    ks, arrays, data = _orange_arrays(out, params, quick, executor, workers, kappas, cutoff, resonances)
     reg = data["regimes"]["orange"]
     sw = reg["sweep"]
-    arrays: dict[str, Any] = {"kappa": ks, "directions": np.array(["left", "right"])}
-    for p in WITNESS_PARTIES:
-        arrays[f"D1_{p}"] = np.asarray(sw[f"D1_{p}"])
-        arrays[f"W1_{p}"] = np.asarray(sw[f"W1_{p}"])
-    for k in ("g1_ab", "g2_ab", "g1_am", "g2_am"):
-        arrays[k] = np.asarray(sw[k])
-    arrays["cutoff"] = np.array([[list(cutoff_for_kappa(reg["bands"], k, d)) for k in ks] for d in ("left", "right")])
     with style.figure_style():
-        fig, spans_rec = draw_fig4(ks, arrays, params)
-        paths = style.save_figure(fig, out, "fig4")
+        fig, spans_rec = draw_fig4(ks, arrays, params, quick=quick)
+    paths = style.save_figure(fig, out, "fig4")
 
     prov = {
         "description": "Fig. 4: QFI entanglement witnesses D1 (Eq. 4 / S23, factor 4 kept) versus kappa, orange regime",
@@ -127,6 +170,9 @@ def make_fig4(
         "Delta_ad": reg["Delta_ad"],
         "bands": reg["bands"],
         "cutoff_selection": reg["cutoff_selection"],
+        "cutoff_summary": f"{style.cutoff_text(arrays['cutoff'].reshape(-1, 3))} per direction and kappa band ("
+                          + reg["cutoff_selection"].get("rule", "convergence-checked, the cutoffs of Fig. 3(c,f)")
+                          + ")",
         "antibunched_spans": spans_rec,
         "resonances": resonance_summary(data["resonances"]),
         "sweep": {"path": str(sw.path), "summary": sw.summary(), "n_recomputed": sw.n_recomputed},

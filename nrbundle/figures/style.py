@@ -20,7 +20,7 @@ import contextlib
 import io
 import math
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +46,8 @@ __all__ = [
     "REGIME_SHADES",
     "MARKER_STYLES",
     "CHANNEL_COLORS",
+    "EMPHASIS",
+    "emphasis_handles",
     "RC_PARAMS",
     "figure_style",
     "new_figure",
@@ -53,8 +55,12 @@ __all__ = [
     "Line2D",
     "panel_label",
     "save_figure",
+    "stamp_quick",
+    "QUICK_STAMP",
     "freq_label",
+    "freq_value",
     "time_label",
+    "cutoff_text",
     "shade_regions",
     "mask_spans",
 ]
@@ -94,6 +100,9 @@ MARKER_STYLES: dict[str, dict[str, Any]] = {
 }
 #: Colour of each decay channel of Eq. (2) (quantum-jump markers).
 CHANNEL_COLORS: dict[str, str] = {c: MODE_COLORS[c] for c in ("a", "b", "m", "sigma")}
+
+#: Line weight of a curve of the pair resonant in that drive direction and of the other pair (Figs. 3 and 4).
+EMPHASIS: dict[str, dict[str, float]] = {"resonant": {"lw": 1.3, "alpha": 1.0}, "other": {"lw": 0.8, "alpha": 0.5}}
 
 #: Matplotlib settings of every nrbundle figure.
 RC_PARAMS: dict[str, Any] = {
@@ -162,21 +171,52 @@ def new_figure(
 
 
 def panel_label(ax: Any, text: str, *, loc: str = "upper left") -> None:
-    """Write ``(a)``-style panel labels inside the axes corner."""
+    """Write an ``(a)``-style panel label: inside the axes corner ``loc`` (``"upper left"``, ``"lower right"``, ...)
+    or, with ``loc="outside"``, just above the axes' upper-left corner, where no curve can lie under it (the
+    constrained layout makes room for it)."""
+    if loc == "outside":
+        ax.annotate(text, (0.0, 1.0), xycoords="axes fraction", xytext=(0.0, 2.5), textcoords="offset points",
+                    ha="left", va="bottom", fontsize=FONT_SIZE, fontweight="bold")
+        return
     x, ha = (0.03, "left") if "left" in loc else (0.97, "right")
     y, va = (0.96, "top") if "upper" in loc else (0.04, "bottom")
     ax.text(x, y, text, transform=ax.transAxes, ha=ha, va=va, fontsize=FONT_SIZE, fontweight="bold")
 
 
+#: Text of the stamp on every figure of a quick run (:func:`stamp_quick`).
+QUICK_STAMP: str = "QUICK run: coarse grid, unchecked cutoffs"
+
+
+def emphasis_handles(color: str = "0.25") -> tuple[list[Any], list[str]]:
+    """Legend entries that explain :data:`EMPHASIS`: a bold line for the pair resonant in that drive direction and
+    a faint one for the other pair (colour-neutral, so the colour entries can stay neutral too)."""
+    handles = [Line2D([], [], color=color, **EMPHASIS["resonant"]), Line2D([], [], color=color, **EMPHASIS["other"])]
+    return handles, ["pair resonant in that drive", "other pair (faint)"]
+
+
+def stamp_quick(fig: Any, detail: str = QUICK_STAMP) -> None:
+    """Stamp a figure of a quick run: a red line of text under everything (``Figure.supxlabel``, so the constrained
+    layout keeps it clear of the panels; the top belongs to the figure legends, which a suptitle would overlap)
+    and a faint diagonal "QUICK" across the figure."""
+    fig.supxlabel(detail, color="#c00000", fontsize=SMALL_FONT_SIZE, fontweight="bold")
+    fig.text(0.5, 0.5, "QUICK", transform=fig.transFigure, ha="center", va="center", rotation=30,
+             fontsize=64, fontweight="bold", color="#c00000", alpha=0.08, zorder=100, in_layout=False)
+
+
 def save_figure(fig: Any, out_dir: str | os.PathLike[str], name: str) -> list[Path]:
-    """Write ``<name>.pdf`` and ``<name>.png`` (:data:`DPI`) into ``out_dir``; return both paths."""
+    """Write ``<name>.pdf`` and ``<name>.png`` (:data:`DPI`) of ``fig`` into ``out_dir``; return both paths.
+
+    Writing is separate from drawing: every figure function returns its ``Figure``; this call (inside the shared
+    style, so the PDF embeds its fonts as Type 42 whatever the caller's settings) writes it.
+    """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = [out / f"{name}.pdf", out / f"{name}.png"]
-    for path, kwargs in zip(paths, ({"format": "pdf"}, {"format": "png", "dpi": DPI}), strict=True):
-        buf = io.BytesIO()
-        fig.savefig(buf, **kwargs)
-        atomic_write_bytes(path, buf.getvalue(), durable=False)
+    with figure_style():
+        for path, kwargs in zip(paths, ({"format": "pdf"}, {"format": "png", "dpi": DPI}), strict=True):
+            buf = io.BytesIO()
+            fig.savefig(buf, **kwargs)
+            atomic_write_bytes(path, buf.getvalue(), durable=False)
     return paths
 
 
@@ -193,11 +233,25 @@ def freq_label(symbol: str, units: str = "omega_b") -> str:
     return f"${symbol}/\\omega_b$"
 
 
+def freq_value(symbol: str, value: float, units: str = "omega_b", *, digits: int = 6) -> str:
+    """A frequency with its unit for titles: ``$\\Delta_{ad}=1.340775\\,\\omega_b$`` or
+    ``$\\Delta_{ad}/2\\pi=2.681550$ GHz``."""
+    if units == "GHz":
+        return f"${symbol}/2\\pi={value:.{digits}f}$ GHz"
+    return f"${symbol}={value:.{digits}f}\\,\\omega_b$"
+
+
 def time_label(units: str = "omega_b") -> str:
     """Axis label of time: ``$t\\,\\omega_b$`` or ``$t$ (1/GHz, angular units)``."""
     if units == "GHz":
         return "$t$ (units of 1/GHz)"
     return "$t\\,\\omega_b$"
+
+
+def cutoff_text(cutoffs: Iterable[Sequence[int]]) -> str:
+    """The distinct Fock cutoffs ``(N_a, N_b, N_m)`` among ``cutoffs``, sorted, as ``"(6, 5, 5), (7, 5, 5)"``."""
+    distinct = sorted({tuple(int(n) for n in c) for c in cutoffs})
+    return ", ".join(str(c) for c in distinct) if distinct else "none"
 
 
 def mask_spans(x: Sequence[float], mask: Sequence[bool], *, log: bool = True) -> list[tuple[float, float]]:

@@ -15,7 +15,7 @@ import numpy as np
 import qutip
 
 from ..errors import InputError
-from ..params import Params, check_direction, check_finite
+from ..params import Params, check_direction, check_finite, check_integer, check_params
 
 __all__ = [
     "Model",
@@ -38,18 +38,17 @@ def parse_cutoff(cutoff: int | Sequence[int] | str) -> tuple[int, int, int]:
     2*NA*NB*NM at most :data:`MAX_DIMENSION`.
     """
     if isinstance(cutoff, str):
-        parts = [p.strip() for p in cutoff.split(",")]
-        try:
-            vals = [int(p) for p in parts]
-        except ValueError:
-            raise InputError(f"cutoff: expected N or NA,NB,NM (integers), got {cutoff!r}") from None
-    elif isinstance(cutoff, (int, np.integer)):
+        try:  # strict integers: no 1_0, no full-width digits, no 3.9
+            vals = [check_integer("cutoff", p) for p in cutoff.split(",")]
+        except InputError:
+            raise InputError(f"cutoff: expected N or NA,NB,NM (integers), got {cutoff[:80]!r}") from None
+    elif isinstance(cutoff, (int, np.integer)) and not isinstance(cutoff, bool):
         vals = [int(cutoff)]
     else:
-        try:
-            vals = [int(c) for c in cutoff]
-        except (TypeError, ValueError):
-            raise InputError(f"cutoff: expected N or (NA, NB, NM), got {cutoff!r}") from None
+        try:  # never truncate: (3.9, 3, 3) is refused, not read as (3, 3, 3)
+            vals = [check_integer("cutoff", c) for c in cutoff]
+        except (TypeError, InputError):
+            raise InputError(f"cutoff: expected N or (NA, NB, NM) integers, got {str(cutoff)[:80]!r}") from None
     if len(vals) == 1:
         vals = vals * 3
     if len(vals) != 3:
@@ -112,6 +111,7 @@ class Model:
     _ops: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        check_params(self.params)
         check_direction(self.direction)
         object.__setattr__(self, "cutoff", parse_cutoff(self.cutoff))
 

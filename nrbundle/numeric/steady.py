@@ -56,6 +56,7 @@ import numpy as np
 import qutip
 
 from ..errors import ConvergenceError, InputError, TruncationWarning
+from ..limits import AUTO_CUTOFF_TIME_BUDGET, check_memory, steady_state_bytes
 from ..params import Params, check_direction, check_finite
 from .correlations import bundle_g2, g1
 from .model import MAX_DIMENSION, Model, parse_cutoff
@@ -405,7 +406,13 @@ def solve_steady(
             raise InputError(f"{name}: must lie in (0, 1), got {val!r}")
     t0 = time.perf_counter()
 
+    def fits_memory(N: tuple[int, int, int]) -> None:  # refuse before allocating (nrbundle.limits)
+        d = 2 * N[0] * N[1] * N[2]
+        check_memory(steady_state_bytes(d), f"the steady-state solve at cutoff {N} (dimension {d})", param="cutoff",
+                     hint="lower the cutoff")
+
     def solve(N: tuple[int, int, int], rho0: np.ndarray | None = None) -> tuple[Model, Any, dict[str, float]]:
+        fits_memory(N)
         model = Model(params, direction, N)
         res = steady_state(model.H(Delta_ad), model.c_ops, tol=tol, atol=atol, rho0=rho0)
         return model, res, model_observables(model, res.rho_ss, names)
@@ -415,6 +422,8 @@ def solve_steady(
 
     if not (isinstance(cutoff, str) and cutoff.strip().lower() == "auto"):
         N = parse_cutoff(cutoff)
+        for trial in [N, *([raised(N, i) for i in range(3) if _fits(raised(N, i))] if truncation_check else [])]:
+            fits_memory(trial)
         model, res, obs = solve(N)
         top = top_level_population(model, res.rho_ss)
         history: list = [(N, obs)]
@@ -480,6 +489,11 @@ def solve_steady(
         )
 
     while True:
+        if time.perf_counter() - t0 > AUTO_CUTOFF_TIME_BUDGET:  # bounded work (nrbundle.limits)
+            exc = ConvergenceError(f"cutoff: 'auto' stopped after {time.perf_counter() - t0:.0f} s (budget "
+                                   f"{AUTO_CUTOFF_TIME_BUDGET:.0f} s) at cutoff {N}; give a fixed cutoff")
+            exc.state = state_now(max((v for v in delta.values() if v is not None), default=math.inf))  # type: ignore[attr-defined]
+            raise exc
         populated = [o for o in _MODES if top[o] > top_threshold]
         if populated:
             order = sorted(populated, key=lambda o: -top[o])

@@ -9,9 +9,9 @@ Modules
 resonances
     The resonance table of a run (closed form, corrected, ED; computed once, cached) and each regime's Delta_ad.
 cutoffs
-    Convergence-checked Fock cutoffs, kappa bands, the uniform-cutoff record.
+    Checked Fock cutoffs (the project's rule), kappa bands, the uniform-cutoff record.
 points
-    The one steady-state sweep point function.
+    The one steady-state sweep point function; steady states computed once per run (cached by their inputs).
 work
     A figure run's work folder: caches and checkpointed sweeps.
 spectra
@@ -26,6 +26,8 @@ headline
     The paper's headline g2 numbers at the physical parameters.
 runs
     The single runs of ``nrbundle dynamics`` / ``nrbundle trajectory``.
+progress
+    The per-process progress hook that runners install and the study functions report to.
 """
 
 from __future__ import annotations
@@ -36,10 +38,13 @@ __all__ = [
     "resonance_report",
     "resonance_summary",
     "CONVERGENCE_RTOL",
+    "QUICK_RTOL",
+    "converged_cutoff",
     "choose_cutoff",
     "cutoff_for_kappa",
     "cutoff_bands",
     "steady_point",
+    "steady_values",
     "work_dir",
     "figure_sweep",
     "excitation_spectra",
@@ -53,12 +58,12 @@ __all__ = [
     "trajectory_run",
 ]
 
-from .cutoffs import CONVERGENCE_RTOL, choose_cutoff, cutoff_bands, cutoff_for_kappa
+from .cutoffs import CONVERGENCE_RTOL, QUICK_RTOL, choose_cutoff, converged_cutoff, cutoff_bands, cutoff_for_kappa
 from .dynamics import super_rabi_study
 from .g2tau import blue_g2_tau
 from .headline import PAPER_CLAIMS, headline_numbers
 from .kappa import kappa_point, kappa_sweeps
-from .points import steady_point
+from .points import steady_point, steady_values
 from .resonances import locate_resonances, regime_Delta_ad, resonance_report, resonance_summary
 from .runs import dynamics_run, trajectory_run
 from .spectra import excitation_spectra

@@ -1,53 +1,179 @@
 """Fock cutoffs of the figures: the convergence-checked choice, kappa bands, and the uniform-cutoff record.
 
-The project's rule (``docs/figures.md``): at each check point :func:`nrbundle.numeric.steady.solve_steady` with
-``cutoff="auto"`` raises one mode at a time until a one-level raise of every mode changes each plotted quantity by
-less than :data:`CONVERGENCE_RTOL` (relative) and no top Fock level holds more than 1e-3. A cutoff used for a set of
-points is the elementwise maximum of the converged cutoffs at its check points. Along the kappa axis of Figs. 3/4
-the cutoff changes by band (:func:`cutoff_bands`, :func:`cutoff_for_kappa`): smaller kappa needs more levels.
+The project's rule (``docs/figures.md``)
+----------------------------------------
+A cutoff N = (N_a, N_b, N_m) is *checked* at a point when raising each mode by one level (N + e_a, N + e_b,
+N + e_m, three extra solves) changes every plotted quantity by less than the tolerance ``rtol`` (relative:
+|new - old| / max(|new|, |old|)); the largest of these changes is the point's ``truncation_error``, the estimate
+of how far the values at N lie from the untruncated ones. :func:`converged_cutoff` starts at :data:`START` and
+raises every mode whose raise changed a plotted quantity by ``rtol`` or more, until N is checked; the figures then
+use N itself - the checked level, not the one above it, whose extra accuracy nothing plotted needs. A cutoff used
+for a set of points is the elementwise maximum of the checked cutoffs at its check points. Along the kappa axis of
+Figs. 3/4 the cutoff changes by band (:func:`cutoff_bands`, :func:`cutoff_for_kappa`): smaller kappa needs more
+levels.
+
+Every solve goes through :func:`nrbundle.study.points.steady_values` (cached by its inputs), so checks that share a
+point (a raise of one check is the base of the next, the sweep point at a check's kappa, another figure's check at
+the same Delta_ad) solve it once.
 """
 
 from __future__ import annotations
 
 __all__ = [
     "CONVERGENCE_RTOL",
-    "QUICK_CUTOFF",
+    "QUICK_RTOL",
+    "START",
+    "MAX_CUTOFF",
     "FIG3_OBSERVABLES",
+    "relative_change",
+    "converged_cutoff",
     "choose_cutoff",
     "cutoff_for_kappa",
     "cutoff_bands",
     "uniform_cutoff_table",
 ]
 
+import math
 import os
-import warnings
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ..errors import ConvergenceError, TruncationWarning
-from ..numeric.steady import OBSERVABLE_NAMES, solve_steady
+from ..numeric.model import MAX_DIMENSION
+from ..numeric.steady import OBSERVABLE_NAMES
 from ..params import Params
 from ..provenance import cached_json, short_hash
-from .points import steady_point, with_common_kappa
+from . import progress
+from .points import steady_values, with_common_kappa
 
-#: Relative change under a one-level raise of any mode that counts as converged for a plotted quantity (~1e-2:
-#: well below the line width of a log-axis plot and below the tens-of-percent truncation effects it guards against).
+#: Tolerance of the plotted quantities (relative change under a one-level raise of any mode): well below the line
+#: width of a log-axis plot and below the tens-of-percent truncation effects it guards against.
 CONVERGENCE_RTOL: float = 1e-2
-#: Quick runs: one fixed cutoff, not convergence-checked (bundle g2 is then off by up to tens of percent).
-QUICK_CUTOFF: tuple[int, int, int] = (4, 4, 4)
+#: Tolerance of a quick run (``quick=True``): the shapes, to a few percent.
+QUICK_RTOL: float = 5e-2
+#: First cutoff of every check (three levels per mode: the bundle g2 of Eq. 3 needs two quanta per mode).
+START: tuple[int, int, int] = (3, 3, 3)
+#: Largest number of Fock levels per mode a check may reach.
+MAX_CUTOFF: int = 9
 #: Observables whose convergence decides the Fock cutoff of each regime's Fig. 3 sweep (the plotted ones).
 FIG3_OBSERVABLES: Mapping[str, tuple[str, ...]] = {
     "blue": ("n_a", "n_b", "n_m", "g1_am", "g2_am"),
     "pink": ("n_a", "n_b", "n_m", "g1_ab", "g2_ab"),
     "orange": ("n_a", "n_b", "n_m", "g1_ab", "g2_ab", "g1_am", "g2_am"),
 }
+_MODES: tuple[str, str, str] = ("a", "b", "m")
+#: Version of the cached cutoff choices (bump when the rule changes).
+RULE_VERSION = 3
 
 
-def _max_cutoff(cuts: Sequence[Sequence[int]]) -> list[int]:
-    return [max(int(c[i]) for c in cuts) for i in range(3)]
+def relative_change(old: Mapping[str, float], new: Mapping[str, float], names: Sequence[str]) -> tuple[float, str]:
+    """Largest |new - old| / max(|new|, |old|) over ``names``, and the name it belongs to.
+
+    ``inf`` (and that name) when a value is not finite in one of the two; names that are 0 in both count as 0.
+    """
+    worst, which = 0.0, ""
+    for k in names:
+        u, v = float(old[k]), float(new[k])
+        if not (math.isfinite(u) and math.isfinite(v)):
+            return math.inf, k
+        den = max(abs(u), abs(v))
+        if den > 0.0 and abs(v - u) / den > worst:
+            worst, which = abs(v - u) / den, k
+    return worst, which
+
+
+def _raised(N: Sequence[int], i: int, by: int = 1) -> tuple[int, int, int]:
+    return tuple(int(n) + by * (k == i) for k, n in enumerate(N))  # type: ignore[return-value]
+
+
+def _fits(N: Sequence[int], max_cutoff: int) -> bool:
+    return max(N) <= max_cutoff and 2 * N[0] * N[1] * N[2] <= MAX_DIMENSION
+
+
+def converged_cutoff(
+    params: Params,
+    direction: str,
+    Delta_ad: float,
+    observables: Sequence[str],
+    *,
+    rtol: float = CONVERGENCE_RTOL,
+    start: Sequence[int] = START,
+    max_cutoff: int = MAX_CUTOFF,
+    witness_parties: Sequence[str] = (),
+    work: str | os.PathLike[str] | None = None,
+) -> dict[str, Any]:
+    """The checked cutoff at one point (module docstring): the smallest N found whose one-level raises change every
+    quantity of ``observables`` by less than ``rtol``.
+
+    Parameters
+    ----------
+    params, direction, Delta_ad
+        The point.
+    observables
+        The plotted quantities (names of :data:`nrbundle.numeric.steady.OBSERVABLE_NAMES`).
+    rtol
+        Tolerance of the relative change.
+    start, max_cutoff
+        First cutoff; largest number of levels per mode (and the dimension limit of the model).
+    witness_parties
+        Witness partitions evaluated at every solve (so that a sweep with witnesses shares the solves).
+    work
+        The run's work folder (the solves are cached there).
+
+    Returns
+    -------
+    dict
+        ``{"direction", "Delta_ad", "kappa", "cutoff", "converged", "truncation_error", "mode_changes": {mode:
+        [change, observable]}, "history": [[cutoff, {observable: value}], ...], "time_s"}``. A point that cannot
+        be checked within ``max_cutoff`` keeps the largest cutoff reached, ``"converged": False`` and its
+        truncation error (recorded, and used: the slowly converging case is the bunched g2 of a non-resonant pair
+        at the smallest kappa).
+    """
+    t0 = time.perf_counter()
+    names = tuple(observables)
+    N = tuple(int(n) for n in start)
+    history: list[list[Any]] = []
+    seen: set[tuple[int, ...]] = set()
+
+    def values(M: tuple[int, int, int]) -> dict[str, Any]:
+        v = steady_values(params, direction, Delta_ad, M, witness_parties=witness_parties, work=work)
+        if M not in seen:
+            seen.add(M)
+            history.append([list(M), {k: v[k] for k in names}])
+        return v
+
+    while True:
+        base = values(N)
+        changes: dict[str, list[Any]] = {}
+        for i, o in enumerate(_MODES):
+            M = _raised(N, i)
+            if _fits(M, max_cutoff):
+                c, which = relative_change(base, values(M), names)
+                changes[o] = [c, which]
+        bad = [i for i, o in enumerate(_MODES) if o not in changes or changes[o][0] >= rtol]
+        raise_ = [i for i in bad if _fits(_raised(N, i), max_cutoff)]
+        err = max((c for c, _ in changes.values()), default=math.inf)
+        if not bad or not raise_:
+            converged = not bad
+            break
+        N = tuple(int(n) + (k in raise_) for k, n in enumerate(N))  # type: ignore[assignment]
+        if not _fits(N, max_cutoff):  # raising the bad modes together does not fit: raise the worst one
+            worst = max(raise_, key=lambda i: changes[_MODES[i]][0] if _MODES[i] in changes else math.inf)
+            N = _raised(tuple(n - (k in raise_) for k, n in enumerate(N)), worst)
+    return {
+        "direction": direction,
+        "Delta_ad": float(Delta_ad),
+        "kappa": params.kappa,
+        "cutoff": list(N),
+        "converged": converged,
+        "truncation_error": err,
+        "mode_changes": changes,
+        "history": history,
+        "time_s": time.perf_counter() - t0,
+    }
 
 
 def choose_cutoff(
@@ -56,50 +182,26 @@ def choose_cutoff(
     observables: Sequence[str],
     *,
     rtol: float = CONVERGENCE_RTOL,
-    start: Sequence[int] = (4, 4, 4),
-    max_cutoff: int = 9,
+    start: Sequence[int] = START,
+    max_cutoff: int = MAX_CUTOFF,
+    witness_parties: Sequence[str] = (),
+    work: str | os.PathLike[str] | None = None,
 ) -> dict[str, Any]:
-    """Smallest Fock cutoff converged to ``rtol`` at every ``(direction, Delta_ad)`` point, by the project's rule.
-
-    At each point ``solve_steady(cutoff="auto")`` raises one mode at a time from ``start`` (module docstring);
-    the returned cutoff is the elementwise maximum over the points. A point that does not converge within
-    ``max_cutoff`` keeps the cutoff reached and is recorded with ``"converged": False`` and its truncation error
-    (the slowly converging case is the bundle g2 of a non-resonant pair, a bunched value of 3-10, at the smallest
-    kappa).
+    """The checked cutoff for a set of ``(direction, Delta_ad)`` points: elementwise maximum of
+    :func:`converged_cutoff` at each.
 
     Returns
     -------
     dict
-        ``{"cutoff": [N_a, N_b, N_m], "rtol", "observables", "points": [{"direction", "Delta_ad", "kappa",
-        "cutoff", "converged", "truncation_error", "mode_changes", "history": [[cutoff, observables], ...],
-        "time_s"}]}``.
+        ``{"cutoff": [N_a, N_b, N_m], "rtol", "observables", "rule", "points": [converged_cutoff records]}``.
     """
-    recs = []
-    for direction, x in points:
-        converged = True
-        try:
-            st = solve_steady(params, direction, float(x), cutoff="auto", rtol=rtol, observables=tuple(observables),
-                              start=tuple(start), max_cutoff=max_cutoff)
-        except ConvergenceError as exc:
-            st = getattr(exc, "state", None)
-            if st is None:
-                raise
-            converged = False  # recorded: the cutoff reached at max_cutoff and its truncation error are used
-        recs.append({
-            "direction": direction,
-            "Delta_ad": float(x),
-            "kappa": params.kappa,
-            "cutoff": list(st.cutoff),
-            "converged": converged,
-            "truncation_error": st.truncation_error,
-            "mode_changes": dict(st.mode_changes),
-            "history": [[list(c), dict(o)] for c, o in st.history],
-            "time_s": st.time,
-        })
+    recs = [converged_cutoff(params, d, float(x), observables, rtol=rtol, start=start, max_cutoff=max_cutoff,
+                             witness_parties=witness_parties, work=work) for d, x in points]
     return {
-        "cutoff": _max_cutoff([r["cutoff"] for r in recs]),
+        "cutoff": [max(int(r["cutoff"][i]) for r in recs) for i in range(3)],
         "rtol": rtol,
         "observables": list(observables),
+        "rule": f"checked level: one-level raises change every plotted quantity by < {rtol:g} (relative)",
         "points": recs,
     }
 
@@ -122,39 +224,46 @@ def cutoff_for_kappa(bands: Sequence[Sequence[Any]] | Mapping[str, Any], kappa: 
     return tuple(int(n) for n in chosen)  # type: ignore[return-value]
 
 
+def band_checks(n: int, quick: bool = False) -> list[int]:
+    """Indices of the check points of :func:`cutoff_bands` in a sorted grid of ``n`` kappas: the smallest, those at
+    1/4 and 1/2 of the grid and the largest (quick: the smallest and the largest)."""
+    return sorted({0, n - 1} if quick else {0, n // 4, n // 2, n - 1})
+
+
 def cutoff_bands(
     params: Params,
     regime: str,
     Delta_ad: float,
     kappas: np.ndarray,
     *,
+    rtol: float = CONVERGENCE_RTOL,
+    quick: bool = False,
+    witness_parties: Sequence[str] = (),
     work: str | os.PathLike[str] | None = None,
 ) -> dict[str, Any]:
-    """Converged cutoffs per kappa band and drive direction for one regime (kappa_a = kappa_b = kappa_m = kappa).
+    """Checked cutoffs per kappa band and drive direction for one regime (kappa_a = kappa_b = kappa_m = kappa).
 
-    Check points: the smallest kappa, the values at 1/4 and 1/2 of the sorted grid and the largest; band i runs
-    from check point i to i+1 and gets, for each direction, the elementwise maximum of the converged cutoffs
-    (:func:`choose_cutoff` on :data:`FIG3_OBSERVABLES`) at its two edges. Cached in ``work`` as
-    ``fig3-bands-<regime>-<hash>.json`` when given.
+    Check points: :func:`band_checks`; band i runs from check point i to i+1 and gets, for each direction, the
+    elementwise maximum of the checked cutoffs (:func:`converged_cutoff` on :data:`FIG3_OBSERVABLES`) at its two
+    edges. Cached in ``work`` as ``fig3-bands-<regime>-<hash>.json`` when given (the solves as well).
 
     Returns
     -------
     dict
-        ``{"bands": {"left": [[kappa_lo, cutoff], ...], "right": [...]}, "checks": [...]}``.
+        ``{"bands": {"left": [[kappa_lo, cutoff], ...], "right": [...]}, "rtol", "rule", "checks": [...]}``.
     """
     ks = np.sort(np.asarray(kappas, dtype=float))
-    idx = sorted({0, len(ks) // 4, len(ks) // 2, len(ks) - 1})
-    checks_k = [float(ks[i]) for i in idx]
-    key = {"what": "fig3-bands", "params": params.to_dict(), "regime": regime, "Delta_ad": Delta_ad,
-           "checks": checks_k, "observables": FIG3_OBSERVABLES[regime], "version": 2}
-    cache = None if work is None else (
-        Path(work) / f"fig3-bands-{regime}-{short_hash([params.to_dict(), Delta_ad, np.asarray(kappas)])}.json")
+    checks_k = [float(ks[i]) for i in band_checks(len(ks), quick)]
+    key = {"what": "fig3-bands", "params": params.to_dict(), "regime": regime, "Delta_ad": float(Delta_ad),
+           "checks": checks_k, "observables": FIG3_OBSERVABLES[regime], "rtol": rtol,
+           "witness": sorted(witness_parties), "version": RULE_VERSION}
+    cache = None if work is None else Path(work) / f"fig3-bands-{regime}-{short_hash(key)}.json"
 
     def compute() -> dict[str, Any]:
         checks = []
         for k in checks_k:
             c = choose_cutoff(with_common_kappa(params, k), [("left", Delta_ad), ("right", Delta_ad)],
-                              FIG3_OBSERVABLES[regime])
+                              FIG3_OBSERVABLES[regime], rtol=rtol, witness_parties=witness_parties, work=work)
             checks.append({"kappa": k, **c})
         bands: dict[str, list[Any]] = {"left": [], "right": []}
         for i in range(max(1, len(checks) - 1)):
@@ -163,7 +272,9 @@ def cutoff_bands(
             for j, d in enumerate(("left", "right")):
                 cut = [max(a, b) for a, b in zip(lo["points"][j]["cutoff"], hi["points"][j]["cutoff"], strict=True)]
                 bands[d].append([lo["kappa"], cut])
-        return {"bands": bands, "checks": checks}
+        progress.note(f"{regime} regime: cutoff bands left {[tuple(c) for _, c in bands['left']]}, "
+                      f"right {[tuple(c) for _, c in bands['right']]}")
+        return {"bands": bands, "rtol": rtol, "rule": checks[0]["rule"], "checks": checks}
 
     return cached_json(cache, key, compute)
 
@@ -178,22 +289,20 @@ def uniform_cutoff_table(
     """Observables at uniform cutoffs N = 4, 5, 6 per mode at ``(regime, direction, Delta_ad)`` points.
 
     Documents how strongly the bundle g2 depends on the Fock truncation (tens of percent between 3 and 6). The
-    small cutoffs are truncated on purpose: their top-level populations are recorded, the truncation warnings
-    silenced. Cached in ``work`` as ``fig3-uniform-<hash>.json`` when given.
+    small cutoffs are truncated on purpose: their top-level populations are recorded. Cached in ``work`` as
+    ``fig3-uniform-<hash>.json`` when given (the solves as well).
     """
-    key = {"what": "uniform-table", "params": params.to_dict(), "points": points}
+    key = {"what": "uniform-table", "params": params.to_dict(), "points": points, "cutoffs": list(cutoffs)}
     cache = None if work is None else Path(work) / f"fig3-uniform-{short_hash(key)}.json"
 
     def compute() -> list[dict[str, Any]]:
         rows = []
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", TruncationWarning)
-            for regime, d, x in points:
-                for N in cutoffs:
-                    r = steady_point({}, params, Delta_ad=x, direction=d, cutoff=(N, N, N), truncation_check=False)
-                    rows.append({"regime": regime, "direction": d, "Delta_ad": x, "cutoff": [N, N, N],
-                                 **{k: r[k] for k in OBSERVABLE_NAMES},
-                                 "top_level_population": r["meta"]["top_level_population"]})
+        for regime, d, x in points:
+            for N in cutoffs:
+                r = steady_values(params, d, x, (N, N, N), work=work)
+                rows.append({"regime": regime, "direction": d, "Delta_ad": x, "cutoff": [N, N, N],
+                             **{k: r[k] for k in OBSERVABLE_NAMES},
+                             "top_level_population": r["meta"]["top_level_population"]})
         return rows
 
     return cached_json(cache, key, compute)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 __all__ = [
     "DYNAMICS_CUTOFF",
+    "QUICK_DYNAMICS_CUTOFF",
     "TRAJECTORY_CUTOFF",
     "QUICK_TRAJECTORY_CUTOFF",
     "TRAJECTORY_SEED",
@@ -35,13 +36,14 @@ from ..numeric.dynamics import evolve
 from ..numeric.trajectories import detect_bundles, trajectory
 from ..params import Params
 from ..transitions import REGIME_NAMES, transition_key
-from .cutoffs import QUICK_CUTOFF
 from .resonances import locate_resonances, regime_Delta_ad
 from .work import work_dir
 
 #: Fock cutoff of the closed runs: at fig1 the populations differ from those at (5, 5, 5) by < 7e-4 over the whole
 #: window (recorded per run as ``check.max_abs_diff``); (4, 4, 4) against (5, 5, 5) still differs by ~3e-2.
 DYNAMICS_CUTOFF: tuple[int, int, int] = (6, 6, 6)
+#: Fock cutoff of the closed runs of a quick run (populations within ~3e-2 of those at (5, 5, 5)).
+QUICK_DYNAMICS_CUTOFF: tuple[int, int, int] = (4, 4, 4)
 #: Fock cutoff of the trajectory (a few quanta at most are present between jumps).
 TRAJECTORY_CUTOFF: tuple[int, int, int] = (4, 4, 4)
 #: Fock cutoff of the trajectory of a quick run.
@@ -156,7 +158,7 @@ def super_rabi_study(
     params
         Parameter set; its kappa and gamma are used for the trajectory.
     quick
-        Closed runs at :data:`~nrbundle.study.cutoffs.QUICK_CUTOFF` with fewer times, a shorter trajectory at
+        Closed runs at :data:`QUICK_DYNAMICS_CUTOFF` with fewer times, a shorter trajectory at
         :data:`QUICK_TRAJECTORY_CUTOFF`.
     trajectory_time
         Override of the trajectory duration in units of 1/omega_b (testing).
@@ -170,7 +172,7 @@ def super_rabi_study(
         "closed_form_check"}``.
     """
     res = locate_resonances(params, quick=quick, work=work_dir(out_dir)) if resonances is None else resonances
-    cut = QUICK_CUTOFF if quick else DYNAMICS_CUTOFF
+    cut = QUICK_DYNAMICS_CUTOFF if quick else DYNAMICS_CUTOFF
     runs = closed_runs(params, res, cutoff=cut, n_t=600 if quick else 1500)
     x_blue = float(runs["blue"]["Delta_ad"])
     T = (TRAJECTORY_TIME[bool(quick)] if trajectory_time is None else float(trajectory_time)) / params.omega_b

@@ -3,7 +3,8 @@
 The paper states g2_ab and g2_am at its physical parameters in its closing paragraphs, and its main text and
 Supplement contradict each other (``docs/errata.md``). :func:`headline_numbers` evaluates each transition at its own
 exact-diagonalization resonance (the closed forms miss it) and, for the orange pair, also at the common Delta_ad of
-Figs. 3(c,f)/4, with the cutoff converged to 1e-2 in n_a, n_b, n_m, g1 and g2 of the pair.
+Figs. 3(c,f)/4, at the cutoff checked by the project's rule (:func:`nrbundle.study.cutoffs.converged_cutoff`) to
+1e-2 in n_a, n_b, n_m, g1 and g2 of the pair.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from ..numeric.steady import solve_steady, steady_observables
 from ..params import get_preset
 from ..provenance import cached_json, short_hash
 from ..transitions import transition_key
+from .cutoffs import QUICK_RTOL, converged_cutoff
+from .points import steady_values
 from .resonances import locate_resonances, regime_Delta_ad, resonance_summary
 
 #: The paper's headline antibunching values for the physical parameters (closing paragraph of the main text and of
@@ -26,7 +28,7 @@ PAPER_CLAIMS: Mapping[str, Mapping[str, float]] = {
     "main text": {"g2_ab": 0.49, "g2_am": 0.29},
     "Supplement": {"g2_ab": 0.29, "g2_am": 0.49},
 }
-#: Convergence tolerance of the headline cutoffs (relative change under a one-level raise of any mode).
+#: Tolerance of the headline cutoffs (relative change under a one-level raise of any mode).
 HEADLINE_RTOL: float = 1e-2
 
 
@@ -38,17 +40,17 @@ def headline_numbers(
 ) -> dict[str, Any]:
     """Bundle g2 of the resonant pair at the four resonances of ``preset`` (default ``physical``), converged.
 
-    The cutoff is raised one mode at a time until n_a, n_b, n_m, g1 and g2 of the pair change by less than
-    :data:`HEADLINE_RTOL` (``solve_steady(cutoff="auto")``, from (4, 4, 4), at most 9 levels).
+    The cutoff is the checked one (:func:`nrbundle.study.cutoffs.converged_cutoff`): one-level raises of every
+    mode change n_a, n_b, n_m, g1 and g2 of the pair by less than :data:`HEADLINE_RTOL`.
 
     Parameters
     ----------
     preset
         Parameter preset.
     quick
-        Resonances by ED at cutoff (4, 4, 4) only.
+        Resonances by ED at cutoff (4, 4, 4) only; cutoffs checked to :data:`~nrbundle.study.cutoffs.QUICK_RTOL`.
     work
-        Cache folder (resonance table and ``headline-<hash>.json``); ``None``: nothing cached.
+        Cache folder (resonance table, the steady states and ``headline-<hash>.json``); ``None``: nothing cached.
 
     Returns
     -------
@@ -68,15 +70,16 @@ def headline_numbers(
         ("am", (1, 0, 1), "right", "orange (own resonance)", res[transition_key((1, 0, 1), "right")]["ed"]),
         ("am", (1, 0, 1), "right", "orange (common Delta_ad)", orange),
     ]
-    key = {"what": "headline", "params": params.to_dict(), "cases": cases, "quick": quick, "version": 1}
+    rtol = QUICK_RTOL if quick else HEADLINE_RTOL
+    key = {"what": "headline", "params": params.to_dict(), "cases": cases, "quick": quick, "rtol": rtol,
+           "version": 2}
 
     def compute() -> list[dict[str, Any]]:
         rows = []
         for pair, target, d, regime, x in cases:
             obs = ("n_a", "n_b", "n_m", f"g1_{pair}", f"g2_{pair}")
-            st = solve_steady(params, d, float(x), cutoff="auto", rtol=HEADLINE_RTOL, observables=obs,
-                              start=(4, 4, 4), max_cutoff=9)
-            o = steady_observables(st)
+            chk = converged_cutoff(params, d, float(x), obs, rtol=rtol, work=work)
+            o = steady_values(params, d, float(x), chk["cutoff"], work=work)
             rows.append({
                 "pair": pair,
                 "transition": "".join(map(str, target)) + "-",
@@ -86,9 +89,10 @@ def headline_numbers(
                 "g2": o[f"g2_{pair}"],
                 "g1": o[f"g1_{pair}"],
                 "n_pair": {k: o[k] for k in ("n_a", "n_b", "n_m")},
-                "cutoff": list(st.cutoff),
-                "truncation_error": st.truncation_error,
-                "residual": st.residual,
+                "cutoff": list(chk["cutoff"]),
+                "truncation_error": chk["truncation_error"],
+                "converged": chk["converged"],
+                "residual": o["meta"]["residual"],
             })
         return rows
 
@@ -113,6 +117,7 @@ def headline_numbers(
         "kappa": params.kappa,
         "parameters": params.physics_dict(),
         "resonances": resonance_summary(res),
+        "rtol": rtol,
         "rows": rows,
         "paper": PAPER_CLAIMS,
         "verdict": verdict,

@@ -2,9 +2,11 @@
 
 kappa is swept with a common rate kappa_a = kappa_b = kappa_m = kappa (Eq. 2; per-mode rates of the preset are
 overridden), gamma fixed, at each regime's Delta_ad (:func:`nrbundle.study.resonances.regime_Delta_ad`) and for
-both drive directions. Fock cutoffs are the converged ones per kappa band (:func:`nrbundle.study.cutoffs.cutoff_bands`);
-quick runs use :data:`nrbundle.study.cutoffs.QUICK_CUTOFF` unchecked. The orange sweep also evaluates the
-witnesses of Fig. 4, so Fig. 4 after Fig. 3 reuses its checkpoints.
+both drive directions. Fock cutoffs are the checked ones per kappa band (:func:`nrbundle.study.cutoffs.cutoff_bands`,
+tolerance :data:`~nrbundle.study.cutoffs.CONVERGENCE_RTOL`; quick runs: two check points and
+:data:`~nrbundle.study.cutoffs.QUICK_RTOL`). The orange sweep also evaluates the witnesses of Fig. 4, so Fig. 4
+after Fig. 3 reuses its checkpoints. Every point goes through the run's point cache
+(:func:`nrbundle.study.points.steady_values`), so the sweep points at the check kappas are the checks' own solves.
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ import numpy as np
 
 from ..params import Params, get_preset
 from ..transitions import REGIME_NAMES
-from .cutoffs import QUICK_CUTOFF, cutoff_bands, cutoff_for_kappa
-from .points import steady_point, with_common_kappa
+from . import progress
+from .cutoffs import CONVERGENCE_RTOL, QUICK_RTOL, cutoff_bands, cutoff_for_kappa
+from .points import steady_values, with_common_kappa
 from .resonances import locate_resonances, regime_Delta_ad
 from .work import figure_sweep, work_dir
 
@@ -45,20 +48,22 @@ def kappa_point(
     Delta_ad: float,
     bands: Sequence[Sequence[Any]] | Mapping[str, Any],
     witness_parties: Sequence[str] = (),
+    work: str | None = None,
 ) -> dict[str, Any]:
     """Sweep point of Figs. 3 and 4 at ``point = {"direction", "kappa"}``.
 
-    :func:`~nrbundle.study.points.steady_point` with kappa_a = kappa_b = kappa_m = kappa and the cutoff of the
-    kappa band (:func:`~nrbundle.study.cutoffs.cutoff_for_kappa`; chosen by the convergence study, so not
-    re-estimated: ``truncation_error`` is ``None``).
+    The steady state (:func:`~nrbundle.study.points.steady_values`, cached in ``work``) with kappa_a = kappa_b =
+    kappa_m = kappa and the cutoff of the kappa band (:func:`~nrbundle.study.cutoffs.cutoff_for_kappa`; checked by
+    the band's convergence study, so not re-estimated: ``truncation_error`` is ``None``).
 
     Returns the occupations, g1 and bundle g2 (Eq. 3) of both pairs and, if asked, the witnesses W1, D1 (Eq. 4).
     """
     kappa = float(point["kappa"])
     d = str(point["direction"])
-    return steady_point({}, with_common_kappa(params, kappa), Delta_ad=float(Delta_ad), direction=d,
-                        cutoff=cutoff_for_kappa(bands, kappa, d), witness_parties=tuple(witness_parties),
-                        truncation_check=False)
+    r = steady_values(with_common_kappa(params, kappa), d, float(Delta_ad), cutoff_for_kappa(bands, kappa, d),
+                      witness_parties=tuple(witness_parties), work=work)
+    progress.point_done()
+    return r
 
 
 def kappa_sweeps(
@@ -82,7 +87,8 @@ def kappa_sweeps(
     params
         Parameter set (default preset ``fig1``).
     quick
-        :data:`N_KAPPA` ``[True]`` kappa values and the unchecked :data:`~nrbundle.study.cutoffs.QUICK_CUTOFF`.
+        :data:`N_KAPPA` ``[True]`` kappa values; cutoffs checked at the smallest and largest kappa only, to
+        :data:`~nrbundle.study.cutoffs.QUICK_RTOL`.
     executor, workers
         Sweep executor and worker processes.
     regimes
@@ -110,12 +116,11 @@ def kappa_sweeps(
         if cutoff is not None:
             sel: dict[str, Any] = {"bands": [[float(ks.min()), [int(n) for n in cutoff]]],
                                    "rule": "given by the caller (not checked)"}
-        elif quick:
-            sel = {"bands": [[float(ks.min()), list(QUICK_CUTOFF)]], "rule": "quick: fixed, not convergence-checked"}
         else:
-            sel = cutoff_bands(params, r, x, ks, work=work)
+            sel = cutoff_bands(params, r, x, ks, rtol=QUICK_RTOL if quick else CONVERGENCE_RTOL, quick=quick,
+                               work=work)
         base = {"params": params, "Delta_ad": x, "bands": sel["bands"],
-                "witness_parties": list(WITNESS_PARTIES) if r == "orange" else []}
+                "witness_parties": list(WITNESS_PARTIES) if r == "orange" else [], "work": str(work)}
         sweep = figure_sweep(kappa_point, {"direction": ["left", "right"], "kappa": ks}, base, out_dir,
                              f"kappa-{r}", executor=executor, workers=workers)
         out["regimes"][r] = {"Delta_ad": where, "bands": sel["bands"], "cutoff_selection": sel, "sweep": sweep}

@@ -5,19 +5,37 @@ floats plus a ``"meta"`` dict with the provenance of that point (:func:`nrbundle
 steady-state point function :func:`steady_point` serves ``nrbundle sweep steady``, the Fig. 1 spectra (axes
 ``direction`` x ``Delta_ad``) and, through :func:`nrbundle.study.kappa.kappa_point`, the Fig. 3/4 kappa sweeps.
 Warnings (e.g. :class:`~nrbundle.errors.TruncationWarning` at a fixed cutoff) are recorded per point by the sweep.
+
+Computed once per run
+---------------------
+:func:`steady_values` is :func:`steady_point` at a fixed cutoff, cached by its inputs (parameters, direction,
+Delta_ad, cutoff, witness partitions): in this process, and in the run's work folder (``work/points/<hash>.json``)
+when one is given, so the cutoff checks of Figs. 1, 3 and 4, the headline numbers, the Fig. 3/4 sweep points and
+the g2(tau) reference share every point they have in common, across stages, worker processes and reruns.
 """
 
 from __future__ import annotations
 
-__all__ = ["steady_point", "split_point", "with_common_kappa"]
+__all__ = ["steady_point", "steady_values", "split_point", "with_common_kappa"]
 
+import math
+import os
+import warnings
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
-from ..errors import InputError
+from ..errors import InputError, TruncationWarning
+from ..numeric.model import parse_cutoff
 from ..numeric.steady import solve_steady, steady_observables
 from ..numeric.witness import witness
 from ..params import PARAM_NAMES, Params
+from ..provenance import cached_json, short_hash
+from . import progress
+
+#: Version of the cached point record (bump when :func:`steady_point` changes what it returns).
+POINT_CACHE_VERSION = 1
+_MEMORY: dict[str, dict[str, Any]] = {}
 
 
 def split_point(point: Mapping[str, Any], params: Params) -> tuple[Params, dict[str, Any]]:
@@ -112,3 +130,60 @@ def steady_point(
             wmeta[parties] = {"top2_population": dict(w.top2_population), "qfi_dropped_bound": w.qfi_dropped_bound}
         meta["witness"] = wmeta
     return {**out, "meta": meta}
+
+
+def steady_values(
+    params: Params,
+    direction: str,
+    Delta_ad: float,
+    cutoff: Sequence[int],
+    *,
+    witness_parties: Sequence[str] = (),
+    work: str | os.PathLike[str] | None = None,
+) -> dict[str, Any]:
+    """:func:`steady_point` at one fixed cutoff (no truncation check, no truncation warning: the caller checks or
+    has checked the cutoff), computed once.
+
+    Cached by its inputs in this process and, with ``work``, as ``work/points/<hash>.json`` (module docstring).
+
+    Parameters
+    ----------
+    params, direction, Delta_ad
+        The point (every parameter of ``params`` is part of the key).
+    cutoff
+        ``(N_a, N_b, N_m)``.
+    witness_parties
+        As in :func:`steady_point`.
+    work
+        The run's work folder (:func:`nrbundle.study.work.work_dir`), or ``None``: cached in this process only.
+
+    Returns
+    -------
+    dict
+        The record of :func:`steady_point` (NaN for an observable the cutoff cannot represent).
+    """
+    N = [int(n) for n in parse_cutoff(cutoff)]
+    key = {"what": "steady-point", "params": params.to_dict(), "direction": str(direction),
+           "Delta_ad": float(Delta_ad), "cutoff": N, "witness": sorted(witness_parties),
+           "version": POINT_CACHE_VERSION}
+    tag = short_hash(key, 16)
+    hit = _MEMORY.get(tag)
+    if hit is not None and hit["key"] == key:
+        return dict(hit["value"])
+
+    def compute() -> dict[str, Any]:
+        with warnings.catch_warnings():
+            # the caller judges the truncation (a cutoff check, or a cutoff it chose by one): a populated top level
+            # here is what the check is there to measure, not a warning
+            warnings.simplefilter("ignore", TruncationWarning)
+            out = steady_point({}, params, Delta_ad=float(Delta_ad), direction=str(direction), cutoff=tuple(N),
+                               witness_parties=tuple(witness_parties), truncation_check=False)
+        progress.solved(int(2 * N[0] * N[1] * N[2]))
+        return out
+
+    path = None if work is None else Path(work) / "points" / f"{tag}.json"
+    value = cached_json(path, key, compute)
+    # the JSON policy stores NaN as null: undefined observables come back as NaN
+    value = {k: (math.nan if v is None and k != "meta" else v) for k, v in value.items()}
+    _MEMORY[tag] = {"key": key, "value": value}
+    return dict(value)

@@ -13,13 +13,16 @@ fourth-order corrected resonances (:func:`nrbundle.analytic.predict.predict_tran
 
 The resonance table of a run is computed once (:func:`locate_resonances`, cached in the run's work folder) and
 handed to every stage that needs it: the resonance report (:func:`resonance_report`), the figures and the
-headline numbers.
+headline numbers. The ED search starts where the analytic layer puts the resonance: the fourth-order corrected
+resonance lies within a few percent of a width of the ED one, so the scan covers corrected +- :data:`ED_BRACKET`
+(the full window around the S16 degeneracy only if the minimum is not found there).
 """
 
 from __future__ import annotations
 
 __all__ = [
     "RESONANCE_SHIFT_ORDER",
+    "ED_BRACKET",
     "SUMMARY_FIELDS",
     "locate_resonances",
     "resonance_summary",
@@ -34,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from ..analytic.predict import predict_transition
+from ..errors import ConvergenceError
 from ..numeric.spectrum import avoided_crossing, avoided_crossing_converged
 from ..params import Params
 from ..provenance import cached_json, short_hash
@@ -41,6 +45,10 @@ from ..transitions import PAPER_TRANSITIONS, REGIMES, transition_key
 
 #: Order of the level shifts of the corrected resonances (fourth order: the first non-vanishing correction).
 RESONANCE_SHIFT_ORDER: int = 4
+#: Half-width of the first ED scan around the corrected resonance, and of the scans at the higher cutoffs around
+#: the previous one, in units of omega_b (the fig1 avoided crossings are ~1e-3 wide, the corrected resonances
+#: ~2e-5 off, the cutoff 4 -> 6 shifts ~4e-6).
+ED_BRACKET: float = 5e-3
 #: Fields of a transition's record that figure and headline provenance carry (:func:`resonance_summary`).
 SUMMARY_FIELDS: tuple[str, ...] = (
     "target",
@@ -80,7 +88,7 @@ def locate_resonances(
         "g_eff_order", "valid", "g_eff_corrected", "ed", "half_splitting", "ed_cutoff", "ed_convergence",
         "time_s"}`` in the units of ``params`` (``g_eff`` signed, ``g_eff_corrected`` = |g_eff|).
     """
-    key = {"what": "resonances", "params": params.to_dict(), "quick": bool(quick), "version": 2}
+    key = {"what": "resonances", "params": params.to_dict(), "quick": bool(quick), "version": 3}
     cache = None if work is None else Path(work) / f"resonances-{short_hash([params.to_dict(), quick])}.json"
 
     def compute() -> dict[str, Any]:
@@ -88,12 +96,8 @@ def locate_resonances(
         for t in PAPER_TRANSITIONS:
             t0 = time.perf_counter()
             row = predict_transition(params, t.target, t.direction, shift_order=RESONANCE_SHIFT_ORDER)
-            if quick:
-                ac = avoided_crossing(params, t.target, t.direction, (4, 4, 4))
-                conv = None
-            else:
-                ac = avoided_crossing_converged(params, t.target, t.direction, (4, 5, 6))
-                conv = ac.convergence
+            ac = _ed_crossing(params, t.target, t.direction, float(row["corrected"]), quick)
+            conv = None if quick else ac.convergence
             out[t.key] = {
                 "target": list(t.target),
                 "direction": t.direction,
@@ -113,6 +117,22 @@ def locate_resonances(
         return out
 
     return cached_json(cache, key, compute)
+
+
+def _ed_crossing(params: Params, target: tuple[int, int, int], direction: str, corrected: float, quick: bool) -> Any:
+    """ED avoided crossing at cutoff (4, 4, 4) (quick) or converged over 4, 5, 6, scanned around ``corrected``."""
+    half = ED_BRACKET * params.omega_b
+    step = half / 10.0
+    try:
+        if quick:
+            return avoided_crossing(params, target, direction, (4, 4, 4), bracket=(corrected - half, corrected + half),
+                                    step=step)
+        return avoided_crossing_converged(params, target, direction, (4, 5, 6), step=step, zoom=ED_BRACKET,
+                                          bracket=(corrected - half, corrected + half))
+    except ConvergenceError:  # the minimum is not near the corrected resonance: scan the whole window
+        if quick:
+            return avoided_crossing(params, target, direction, (4, 4, 4))
+        return avoided_crossing_converged(params, target, direction, (4, 5, 6))
 
 
 def resonance_summary(resonances: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:

@@ -9,7 +9,16 @@ one quantum trajectory of Eq. (2) with its jumps and bundle statistics (Fig. 2(d
 
 from __future__ import annotations
 
-__all__ = ["Run", "resolve_delta_ad", "default_t_max", "time_grid", "dynamics_run", "trajectory_run"]
+__all__ = [
+    "Run",
+    "resolve_delta_ad",
+    "default_t_max",
+    "time_grid",
+    "dynamics_name",
+    "trajectory_name",
+    "dynamics_run",
+    "trajectory_run",
+]
 
 import math
 from collections.abc import Sequence
@@ -19,10 +28,12 @@ from typing import Any
 import numpy as np
 
 from ..errors import InputError, NrbundleError
+from ..limits import MAX_DEFAULT_T_MAX, TIME_POINT_BYTES, check_integration, check_memory, hamiltonian_bound
 from ..numeric.dynamics import evolve, super_rabi_frequency
+from ..numeric.model import Model
 from ..numeric.spectrum import avoided_crossing
 from ..numeric.trajectories import detect_bundles, trajectory
-from ..params import Params, check_direction, check_finite
+from ..params import Params, check_direction, check_finite, check_integer
 
 
 @dataclass
@@ -77,20 +88,57 @@ def resolve_delta_ad(
 
 
 def default_t_max(half_splitting: float | None, params: Params) -> float:
-    """2.5 super-Rabi transfer times pi / (2 g_eff) with g_eff the ED half-splitting; 5e3 / omega_b without one."""
+    """2.5 super-Rabi transfer times pi / (2 g_eff) with g_eff the ED half-splitting; 5e3 / omega_b without one.
+
+    Raises
+    ------
+    InputError
+        ``t_max``, when a tiny g_eff makes the default longer than :data:`nrbundle.limits.MAX_DEFAULT_T_MAX`
+        / omega_b (give ``t_max`` explicitly).
+    """
     if half_splitting:
-        return 2.5 * math.pi / (2.0 * half_splitting)
+        t = 2.5 * math.pi / (2.0 * half_splitting)
+        if t * params.omega_b > MAX_DEFAULT_T_MAX:
+            raise InputError(
+                f"t_max: the default (2.5 super-Rabi transfer times pi/(2 g), ED half-splitting g = "
+                f"{half_splitting:.3g}) is {t:.3g}, above {MAX_DEFAULT_T_MAX:.0e}/omega_b; give t_max explicitly"
+            )
+        return t
     return 5.0e3 / params.omega_b
 
 
 def time_grid(t_max: float, points: int) -> np.ndarray:
-    """Output times 0..t_max (``points`` >= 10 of them, t_max finite and > 0)."""
+    """Output times 0..t_max (``points`` >= 10 of them, t_max finite and > 0; their memory is checked first)."""
+    points = check_integer("points", points)
     if points < 10:
         raise InputError(f"points: need at least 10 time points, got {points}")
+    check_memory(points * TIME_POINT_BYTES, f"a run with {points} output times", param="points",
+                 hint="use fewer points")
     T = check_finite("t_max", t_max)
     if T <= 0:
         raise InputError(f"t_max: must be > 0, got {T}")
     return np.linspace(0.0, T, int(points))
+
+
+def dynamics_name(direction: str, open_system: bool) -> str:
+    """File stem of a dynamics run: ``dynamics_<direction>_<open|closed>``."""
+    return f"dynamics_{direction}_{'open' if open_system else 'closed'}"
+
+
+def trajectory_name(direction: str, seed: int) -> str:
+    """File stem of a trajectory run: ``trajectory_<direction>_seed<seed>``."""
+    return f"trajectory_{direction}_seed{seed}"
+
+
+def _check_work(
+    params: Params, direction: str, Delta_ad: float, cutoff: Sequence[int], tlist: np.ndarray, open_system: bool,
+    ket: bool = False,
+) -> None:
+    """Refuse an integration too long to finish (:func:`nrbundle.limits.check_integration`), naming ``t_max``."""
+    model = Model(params, direction, tuple(cutoff))
+    size = model.dimension if ket or not open_system else model.dimension**2
+    what = "a quantum trajectory" if ket else ("the master equation" if open_system else "the closed evolution")
+    check_integration(float(tlist[-1] - tlist[0]), hamiltonian_bound(model.H(Delta_ad)), size, what=what)
 
 
 def dynamics_run(
@@ -113,6 +161,7 @@ def dynamics_run(
     check_direction(direction)
     x, g, how = resolve_delta_ad(params, direction, Delta_ad, target, cutoff)
     tlist = time_grid(default_t_max(g, params) if t_max is None else t_max, points)
+    _check_work(params, direction, x, cutoff, tlist, open_system)
     dyn = evolve(params, direction, x, tlist, cutoff=cutoff, open_system=open_system)
     label = None if target is None else "".join(map(str, target)) + "-"
     freq = None
@@ -135,7 +184,7 @@ def dynamics_run(
         "max_norm_error": float(np.max(np.abs(dyn.norm - 1.0))),
     }
     arrays = {"tlist": dyn.tlist, **{f"P_{k}": v for k, v in dyn.populations.items()}, "norm": dyn.norm}
-    name = name or f"dynamics_{direction}_{'open' if open_system else 'closed'}"
+    name = name or dynamics_name(direction, open_system)
     return Run(name, params, direction, x, arrays, prov, dyn)
 
 
@@ -159,6 +208,7 @@ def trajectory_run(
         raise InputError(f"seed: must be >= 0, got {seed}")
     tlist = time_grid(t_max, points)
     x, _, how = resolve_delta_ad(params, direction, Delta_ad, target, cutoff)
+    _check_work(params, direction, x, cutoff, tlist, True, ket=True)
     tr = trajectory(params, direction, x, tlist, cutoff=cutoff, seed=int(seed))
     partner = "m" if target is None or tuple(target)[2] > 0 else "b"
     stats = detect_bundles(tr, pair=("a", partner), window=window)
@@ -184,6 +234,6 @@ def trajectory_run(
     }
     arrays = {"tlist": tr.tlist, **{f"P_{k}": v[0] for k, v in tr.populations.items()}}
     arrays.update({f"jumps_{c}": np.asarray(rec.times.get(c, [])) for c in tr.channels})
-    name = name or f"trajectory_{direction}_seed{seed}"
+    name = name or trajectory_name(direction, seed)
     return Run(name, params, direction, x, arrays, prov, tr,
                extra={"seed": int(seed), "partner": partner, "n_bundles": stats.n_bundles})

@@ -1,21 +1,28 @@
 """Steady-state excitation spectra versus Delta_ad for both drive directions, and the S16 ladder: Fig. 1(c-e).
 
-The steady state of Eq. (2) is swept over a Delta_ad window spanning the four ED resonances, on a coarse grid
-refined around each regime's Delta_ad (:func:`spectrum_grid`), at one Fock cutoff chosen by the project's
-convergence rule at the three regimes' Delta_ad (:func:`nrbundle.study.cutoffs.choose_cutoff` on
-:data:`FIG1_OBSERVABLES`). The steady-state peaks are located next to the ED resonances (they differ by
-kappa-dependent shifts, :func:`peak_position`). The uncoupled dressed ladder of S16 comes from the analytic
-layer (:func:`ladder_energies`).
+The steady state of Eq. (2) is swept over a Delta_ad window spanning the four ED resonances, at one Fock cutoff
+checked by the project's rule at the three regimes' Delta_ad for both directions
+(:func:`nrbundle.study.cutoffs.choose_cutoff` on :data:`FIG1_OBSERVABLES`). The grid is put where the lines are
+(:func:`spectrum_grid`): the analytic layer and the resonance table say where each resonance is and how wide its
+steady-state line is (:func:`line_widths`), so the points sit densely across each line and sparsely on the smooth
+background between them. The steady-state peaks are located next to the ED resonances (they differ by
+kappa-dependent shifts, :func:`peak_position`). The uncoupled dressed ladder of S16 comes from the analytic layer
+(:func:`ladder_energies`).
 """
 
 from __future__ import annotations
 
 __all__ = [
     "FIG1_OBSERVABLES",
-    "SPECTRUM_GRID",
+    "LINE_SPACING",
+    "LINE_CORE",
+    "TAIL_SPACING",
+    "BACKGROUND_STEP",
+    "line_widths",
     "spectrum_grid",
     "ladder_energies",
     "peak_position",
+    "spectrum_point",
     "excitation_spectra",
 ]
 
@@ -31,29 +38,105 @@ from ..analytic.resonances import ladder_energy
 from ..params import Params
 from ..provenance import cached_json, short_hash
 from ..transitions import PAPER_TARGETS, PAPER_TRANSITIONS, REGIME_NAMES, transition_key
-from .cutoffs import QUICK_CUTOFF, choose_cutoff
-from .points import steady_point
+from . import progress
+from .cutoffs import CONVERGENCE_RTOL, QUICK_RTOL, choose_cutoff
+from .points import steady_values
 from .resonances import locate_resonances, regime_Delta_ad
 from .work import figure_sweep, work_dir
 
-#: Occupations whose convergence decides the Fig. 1 cutoff.
+#: Occupations whose convergence decides the Fig. 1 cutoff (the plotted ones).
 FIG1_OBSERVABLES: tuple[str, ...] = ("n_a", "n_b", "n_m")
-#: Coarse grid step, refined step and half-width of the refinement around each regime's Delta_ad, in units of
-#: omega_b: full run, quick run.
-SPECTRUM_GRID: Mapping[bool, tuple[float, float, float]] = {False: (2e-3, 4e-4, 0.012), True: (5e-3, 1e-3, 0.006)}
+#: Grid spacing across the top of each resonance's line (|Delta_ad - resonance| <= :data:`LINE_CORE` half-widths), in
+#: units of its half-width (:func:`line_widths`): full run, quick run. 0.2 half-widths keep a log-linear
+#: interpolation between grid points within ~0.3 % there and the parabolic peak position within ~1e-3 half-widths.
+LINE_SPACING: Mapping[bool, float] = {False: 0.2, True: 0.5}
+#: Half-width of the uniformly resolved top of each line, in units of its half-width.
+LINE_CORE: float = 2.0
+#: Beyond the top, the spacing grows in proportion to the distance from the nearest line, by this fraction of it (a
+#: Lorentzian tail falls as a power of the distance, so such a spacing keeps the log-linear interpolation error
+#: the same everywhere: ~0.5 % at 0.15, ~3 % at 0.35): full run, quick run.
+TAIL_SPACING: Mapping[bool, float] = {False: 0.15, True: 0.35}
+#: Largest spacing anywhere in the window, in units of omega_b (guards the background between lines): full, quick.
+BACKGROUND_STEP: Mapping[bool, float] = {False: 5e-3, True: 1e-2}
 
 
-def spectrum_grid(centres: Sequence[float], lo: float, hi: float, *, coarse: float, fine: float,
-                  half_width: float) -> np.ndarray:
-    """Sorted union of a uniform grid on [lo, hi] (step ``coarse``) and grids of step ``fine`` on
-    ``centre +- half_width`` (centre included exactly); points closer than 1e-9 are merged."""
-    parts = [np.linspace(lo, hi, int(round((hi - lo) / coarse)) + 1)]
-    for c in centres:
-        k = int(round(half_width / fine))
-        parts.append(c + fine * np.arange(-k, k + 1))
-    g = np.sort(np.concatenate(parts))
-    keep = np.concatenate([[True], np.diff(g) > 1e-9])
-    return g[keep]
+def line_widths(params: Params, resonances: Mapping[str, Any]) -> dict[str, float]:
+    """Half-width at half maximum, in Delta_ad, of each paper transition's steady-state line (Fig. 1(c,d)).
+
+    Near its resonance the transition |000+> <-> |n_a n_b n_m -> is a driven two-level system with coupling g_eff
+    (the ED half-splitting) whose upper state decays at Gamma = n_a kappa_a + n_b kappa_b + n_m kappa_m; its
+    population is a Lorentzian in the detuning delta with half-width sqrt(Gamma^2/4 + 2 g_eff^2). The detuning
+    moves with Delta_ad at the slope s = d(E_target - E_000+)/dDelta_ad of the S16 ladder (:func:`ladder_energies`),
+    so the half-width in Delta_ad is sqrt(Gamma^2/4 + 2 g_eff^2) / |s|.
+
+    Returns
+    -------
+    dict
+        ``"101-left" -> half-width`` (units of ``params``) for every transition of
+        :data:`nrbundle.transitions.PAPER_TRANSITIONS`.
+    """
+    rates = params.rates
+    out = {}
+    for t in PAPER_TRANSITIONS:
+        r = resonances[t.key]
+        x = float(r["ed"])
+        h = 1e-6 * params.omega_b
+        E = ladder_energies(params, np.array([x - h, x + h]))
+        gap = E[t.key] - E["000+"]
+        slope = float(gap[1] - gap[0]) / (2 * h)
+        gamma = sum(n * rates[f"kappa_{o}"] for n, o in zip(t.target, ("a", "b", "m"), strict=True))
+        g = float(r["half_splitting"])
+        out[t.key] = math.sqrt(0.25 * gamma**2 + 2.0 * g**2) / abs(slope)
+    return out
+
+
+def spectrum_grid(
+    lines: Sequence[tuple[float, float]], lo: float, hi: float, *, spacing: float, tail: float, background: float,
+    keep: Sequence[float] = (),
+) -> np.ndarray:
+    """Delta_ad grid on [lo, hi] where the lines are: spacing ``spacing * w`` within ``LINE_CORE * w`` of each line
+    ``(centre, half-width w)``, growing beyond by ``tail`` times the distance from the top, at most ``background``
+    anywhere; the line centres and the points ``keep`` (e.g. the regime Delta_ad) included exactly.
+
+    The grid is marched outward from every line centre to both ends of the window, each step the local spacing
+    (the smallest any line asks for there; it grows by a fraction < 1 of the distance to a line, so no line is
+    stepped over), keeping each point from the march of the line that sets the spacing there, so that each line's
+    top is sampled symmetrically about its centre; where two marches meet, a point closer than 3/4 of the local
+    spacing to the one kept before it is dropped (exact points are kept).
+    """
+    cs = np.array([float(c) for c, _ in lines])
+    ws = np.array([float(w) for _, w in lines])
+
+    def steps(x: float) -> np.ndarray:
+        far = np.maximum(np.abs(x - cs) - LINE_CORE * ws, 0.0)
+        return np.minimum(background, spacing * ws + tail * far)
+
+    def step(x: float) -> float:
+        return float(np.min(steps(x))) if cs.size else background
+
+    exact = {float(v) for v in (*cs, *keep) if lo <= v <= hi} | {float(lo), float(hi)}
+    pts = set(exact)
+    for i, c in enumerate(cs):
+        for sign in (1.0, -1.0):
+            x = float(c)
+            while True:
+                x += sign * step(x)
+                if not lo < x < hi:
+                    break
+                if int(np.argmin(steps(x))) == i:  # keep the points of the line that sets the spacing here
+                    pts.add(x)
+    if cs.size == 0:
+        pts |= set(np.linspace(lo, hi, int(np.ceil((hi - lo) / background)) + 1).tolist())
+    grid: list[float] = []
+    for x in sorted(pts):
+        if grid and x - grid[-1] < 0.75 * step(x):
+            if x in exact and grid[-1] not in exact:
+                grid[-1] = x
+            elif x in exact:
+                grid.append(x)
+            continue
+        grid.append(x)
+    return np.array(grid)
 
 
 def ladder_energies(params: Params, Delta_ad: np.ndarray) -> dict[str, np.ndarray]:
@@ -90,6 +173,15 @@ def peak_position(x: np.ndarray, y: np.ndarray, centre: float, half: float) -> f
     return float(-b / (2 * a)) if a < 0 else float(x1)
 
 
+def spectrum_point(point: Mapping[str, Any], *, params: Params, cutoff: Sequence[int],
+                   work: str | None = None) -> dict[str, Any]:
+    """Sweep point of Fig. 1 at ``point = {"direction", "Delta_ad"}``: the steady state of Eq. (2) at the checked
+    ``cutoff`` (:func:`nrbundle.study.points.steady_values`, shared with the cutoff checks through ``work``)."""
+    r = steady_values(params, str(point["direction"]), float(point["Delta_ad"]), cutoff, work=work)
+    progress.point_done()
+    return r
+
+
 def excitation_spectra(
     out_dir: str | os.PathLike[str],
     *,
@@ -110,7 +202,8 @@ def excitation_spectra(
     params
         Parameter set.
     quick
-        Coarse grid and :data:`~nrbundle.study.cutoffs.QUICK_CUTOFF` without a convergence check (recorded).
+        A coarser grid (:data:`LINE_SPACING`, :data:`TAIL_SPACING`, :data:`BACKGROUND_STEP`); the cutoff checked to
+        :data:`~nrbundle.study.cutoffs.QUICK_RTOL`.
     executor, workers
         Sweep executor and worker count.
     cutoff
@@ -136,27 +229,30 @@ def excitation_spectra(
     if cutoff is not None:
         cut = [int(n) for n in cutoff]
         conv: dict[str, Any] = {"cutoff": cut, "rule": "given by the caller (not checked)"}
-    elif quick:
-        cut = list(QUICK_CUTOFF)
-        conv = {"cutoff": cut, "rule": f"quick: fixed {QUICK_CUTOFF}, not convergence-checked"}
     else:
         pts = [(d, regimes[r]["Delta_ad"]) for r in REGIME_NAMES for d in ("left", "right")]
-        key = {"what": "fig1-cutoff", "params": params.to_dict(), "points": pts, "observables": FIG1_OBSERVABLES}
+        rtol = QUICK_RTOL if quick else CONVERGENCE_RTOL
+        key = {"what": "fig1-cutoff", "params": params.to_dict(), "points": pts, "observables": FIG1_OBSERVABLES,
+               "rtol": rtol, "version": 3}
         conv = cached_json(work / f"fig1-cutoff-{short_hash(key)}.json", key,
-                           lambda: choose_cutoff(params, pts, FIG1_OBSERVABLES))
+                           lambda: choose_cutoff(params, pts, FIG1_OBSERVABLES, rtol=rtol, work=work))
         cut = list(conv["cutoff"])
+        progress.note(f"Fig. 1 cutoff {tuple(cut)} (checked to {conv['rtol']:g} at the regime Delta_ad)")
 
     eds = [res[t.key]["ed"] for t in PAPER_TRANSITIONS]
     lo, hi = min(eds) - 0.04 * w, max(eds) + 0.03 * w
+    widths = line_widths(params, res)
     if grid is None:
-        coarse, fine, half = (v * w for v in SPECTRUM_GRID[bool(quick)])
-        centres = sorted(regimes[r]["Delta_ad"] for r in REGIME_NAMES)
-        x = spectrum_grid(centres, lo, hi, coarse=coarse, fine=fine, half_width=half)
+        lines = [(float(res[t.key]["ed"]), widths[t.key]) for t in PAPER_TRANSITIONS]
+        x = spectrum_grid(lines, lo, hi, spacing=LINE_SPACING[bool(quick)], tail=TAIL_SPACING[bool(quick)],
+                          background=BACKGROUND_STEP[bool(quick)] * w,
+                          keep=[regimes[r]["Delta_ad"] for r in REGIME_NAMES])
     else:
         x = np.asarray(grid, dtype=float)
-    # the cutoff was chosen above (or is the recorded quick/override one): no per-point truncation estimate
-    sweep = figure_sweep(steady_point, {"direction": ["left", "right"], "Delta_ad": x},
-                         {"params": params, "cutoff": cut, "truncation_check": False}, out_dir, "fig1",
+    # the cutoff was chosen above (or is the override): no per-point truncation estimate; points shared with the
+    # cutoff checks (the regime Delta_ad) come from the run's point cache
+    sweep = figure_sweep(spectrum_point, {"direction": ["left", "right"], "Delta_ad": x},
+                         {"params": params, "cutoff": cut, "work": str(work)}, out_dir, "fig1",
                          executor=executor, workers=workers)
     n = {k: np.asarray(sweep[k]) for k in ("n_a", "n_b", "n_m", "n_atom")}
     ladder_x = np.linspace(lo, hi, 400)
@@ -182,5 +278,6 @@ def excitation_spectra(
         "sweep": sweep,
         "ladder_Delta_ad": ladder_x,
         "ladder": ladder_energies(params, ladder_x),
+        "line_half_widths": widths,
         "peaks": peaks,
     }

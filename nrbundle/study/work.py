@@ -16,11 +16,13 @@ from typing import Any
 
 from ..provenance import short_hash
 from ..sweep import Grid, SweepResult, run_sweep
+from . import progress
 
 
 def work_dir(out_dir: str | os.PathLike[str]) -> Path:
-    """Folder for the checkpoints and caches of the figures written to ``out_dir``: ``<out_dir>/work`` (created)."""
-    p = Path(out_dir) / "work"
+    """Folder for the checkpoints and caches of the figures written to ``out_dir``: ``<out_dir>/work`` (created;
+    an absolute path, so that it names the same folder from any working directory)."""
+    p = Path(out_dir).resolve() / "work"
     p.mkdir(parents=True, exist_ok=True)
     return p
 
@@ -39,7 +41,8 @@ def figure_sweep(
 
     The sweep directory is ``<out_dir>/work/sweeps/<name>-<hash>``, the hash taken over the function, grid and
     ``base``, so a rerun with the same settings resumes from the checkpoints while other settings get their own
-    directory.
+    directory. Progress: a tqdm bar on a terminal, unless a runner collects the progress of this process
+    (:mod:`nrbundle.study.progress`; ``nrbundle reproduce`` prints it in its stage lines).
 
     Raises
     ------
@@ -50,7 +53,8 @@ def figure_sweep(
     grid = Grid(axes)
     tag = short_hash({"func": f"{func.__module__}:{func.__qualname__}", "grid": grid.to_dict(), "base": base})
     path = work_dir(out_dir) / "sweeps" / f"{name}-{tag}"
-    res = run_sweep(func, grid, base=dict(base), out=path, executor=executor, workers=workers, progress=False,
-                    resume=True)
+    progress.expect_points(name, grid.size)
+    res = run_sweep(func, grid, base=dict(base), out=path, executor=executor, workers=workers,
+                    progress=not progress.installed(), resume=True)
     res.raise_if_failed()
     return res

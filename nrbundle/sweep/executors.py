@@ -9,16 +9,24 @@ spawned inside :func:`nrbundle.threads.single_thread_environment` (the limit hol
 NumPy) and pin themselves again with :func:`nrbundle.threads.pin_process`; Dask workers pin themselves before
 their first point. The driver's own process (serial sweeps, a threaded Dask client inside it) is left as the user
 configured it.
+
+Workers die with their driver: a process-pool worker asks the kernel for SIGKILL when its parent dies
+(``prctl(PR_SET_PDEATHSIG)`` on Linux) and also runs a watchdog thread that exits the worker once its parent is
+gone (:func:`die_with_parent`), so that a driver killed with SIGKILL leaves no worker computing on.
 """
 
 from __future__ import annotations
 
-__all__ = ["EXECUTORS", "Task", "Handler", "cpu_count", "run_serial", "run_process", "run_dask"]
+__all__ = ["EXECUTORS", "Task", "Handler", "cpu_count", "die_with_parent", "run_serial", "run_process", "run_dask"]
 
 import contextlib
+import ctypes
 import multiprocessing
 import os
 import signal
+import sys
+import threading
+import time
 import traceback
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -58,8 +66,38 @@ def _pin_worker() -> None:
         _PINNED_PID = os.getpid()
 
 
-def _worker_init() -> None:
-    """Process-pool initializer: ignore Ctrl-C (the driver handles it) and pin BLAS threads."""
+#: ``PR_SET_PDEATHSIG`` of ``<linux/prctl.h>``.
+_PR_SET_PDEATHSIG = 1
+#: Seconds between two checks of the watchdog thread.
+_WATCHDOG_PERIOD = 0.5
+
+
+def _watchdog(parent_pid: int) -> None:
+    while True:
+        if os.getppid() != parent_pid:
+            os._exit(1)  # the parent is gone: stop at once, nothing of this worker needs cleaning up
+        time.sleep(_WATCHDOG_PERIOD)
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """Make this process exit when ``parent_pid`` (its parent) dies, even by SIGKILL.
+
+    On Linux the kernel sends SIGKILL on the parent's death (``prctl(PR_SET_PDEATHSIG, SIGKILL)``); everywhere a
+    daemon thread polls ``os.getppid()`` every :data:`_WATCHDOG_PERIOD` s and calls ``os._exit`` once the parent
+    has changed. A parent that died before this call is detected at once.
+    """
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    if os.getppid() != parent_pid:
+        os._exit(1)
+    threading.Thread(target=_watchdog, args=(parent_pid,), name="nrbundle-watchdog", daemon=True).start()
+
+
+def _worker_init(parent_pid: int) -> None:
+    """Process-pool initializer: die with the driver, ignore Ctrl-C (the driver handles it), pin BLAS threads."""
+    die_with_parent(parent_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _pin_worker()
 
@@ -95,7 +133,7 @@ def run_process(
     n = max(1, min(workers, len(tasks)))
     ctx = multiprocessing.get_context("spawn")  # forking a process that runs threads (tqdm, BLAS) is unsafe
     with single_thread_environment():
-        pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_worker_init)
+        pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_worker_init, initargs=(os.getpid(),))
         try:
             futures = {pool.submit(_run_point, func, task[2], kwargs, os.getpid()): task for task in tasks}
             for fut in as_completed(futures):

@@ -18,6 +18,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import InputError
+from ..limits import SWEEP_POINT_BYTES, check_memory
+from ..params import check_finite, check_integer
 from ..provenance import canonical_json, sha256_text
 
 #: Length (hex digits) of the value hash in a point key.
@@ -105,6 +107,9 @@ class Grid:
                 raise InputError(f"grid: axis {name!r} given twice")
             values.append(_normalize_axis(name, vals))
             names.append(name)
+        size = math.prod(len(v) for v in values)
+        check_memory(size * SWEEP_POINT_BYTES, f"a sweep grid of {size} points", param="grid",
+                     hint="use fewer points per axis or split the sweep")
         self._names: tuple[str, ...] = tuple(names)
         self._values: tuple[np.ndarray, ...] = tuple(values)
         self._widths = tuple(len(str(len(v) - 1)) for v in values)
@@ -228,13 +233,13 @@ def parse_axis(spec: str) -> tuple[str, np.ndarray]:
         Malformed specification (the message quotes it).
     """
     if not isinstance(spec, str) or "=" not in spec:
-        raise InputError(f"axis: expected NAME=START:STOP:NUM[:log] or NAME=V1,V2,..., got {spec!r}")
+        raise InputError(f"axis: expected NAME=START:STOP:NUM[:log] or NAME=V1,V2,..., got {_short(spec)}")
     name, _, rhs = spec.partition("=")
     name, rhs = name.strip(), rhs.strip()
     if not name.isidentifier():
-        raise InputError(f"axis: name must be an identifier such as Delta_ad, got {name!r} in {spec!r}")
+        raise InputError(f"axis: name must be an identifier such as Delta_ad, got {_short(name)}")
     if not rhs:
-        raise InputError(f"axis {name}: no values in {spec!r}")
+        raise InputError(f"axis {name}: no values in {_short(spec)}")
     if ":" in rhs:
         return name, _normalize_axis(name, _range_values(name, rhs))
     return name, _normalize_axis(name, _list_values(name, rhs))
@@ -244,17 +249,17 @@ def _range_values(name: str, rhs: str) -> np.ndarray:
     """``START:STOP:NUM[:lin|log]`` -> ``numpy.linspace`` or ``numpy.geomspace`` values."""
     parts = [p.strip() for p in rhs.split(":")]
     if len(parts) not in (3, 4):
-        raise InputError(f"axis {name}: expected START:STOP:NUM or START:STOP:NUM:log, got {rhs!r}")
+        raise InputError(f"axis {name}: expected START:STOP:NUM or START:STOP:NUM:log, got {_short(rhs)}")
     start = _parse_finite(name, "START", parts[0])
     stop = _parse_finite(name, "STOP", parts[1])
     try:
-        num = int(parts[2])
-    except ValueError:
-        raise InputError(f"axis {name}: NUM must be a positive integer, got {parts[2]!r}") from None
-    if num < 1:
-        raise InputError(f"axis {name}: NUM must be a positive integer, got {num}")
+        num = check_integer("NUM", parts[2], minimum=1)
+    except InputError:
+        raise InputError(f"axis {name}: NUM must be a positive integer, got {_short(parts[2])}") from None
     if num == 1 and start != stop:
         raise InputError(f"axis {name}: one point cannot span {start!r}..{stop!r}; use NUM >= 2 or NAME=VALUE")
+    check_memory(num * SWEEP_POINT_BYTES, f"a sweep axis of {num} points", param=f"axis {name}",
+                 hint="use fewer points or split the sweep")
     scale = parts[3].lower() if len(parts) == 4 else "lin"
     if scale == "log":
         if start <= 0 or stop <= 0:
@@ -262,41 +267,47 @@ def _range_values(name: str, rhs: str) -> np.ndarray:
         return np.geomspace(start, stop, num)
     if scale == "lin":
         return np.linspace(start, stop, num)
-    raise InputError(f"axis {name}: scale must be 'lin' or 'log', got {parts[3]!r}")
+    raise InputError(f"axis {name}: scale must be 'lin' or 'log', got {_short(parts[3])}")
 
 
 def _list_values(name: str, rhs: str) -> np.ndarray:
-    """``V1,V2,...`` -> int64 (all integers), float64 (all numbers) or str (all words) values."""
+    """``V1,V2,...`` -> int64 (all integers), float64 (all numbers) or str (all words) values.
+
+    Numbers are plain ASCII decimals (:func:`nrbundle.params.check_finite`); anything else is a word.
+    """
     items = [p.strip() for p in rhs.split(",")]
     if any(not p for p in items):
-        raise InputError(f"axis {name}: empty value in {rhs!r}")
-    ints, floats = [], []
+        raise InputError(f"axis {name}: empty value in {_short(rhs)}")
+    ints, floats, bad = [], [], []
     for p in items:
         try:
-            ints.append(int(p))
-        except ValueError:
+            ints.append(check_integer("value", p))
+        except InputError:
             pass
         try:
-            floats.append(float(p))
-        except ValueError:
-            pass
+            floats.append(check_finite("value", p))
+        except InputError as exc:
+            if "expected a number" not in str(exc):  # not finite, or underflows to zero
+                bad.append(p)
+    if bad:
+        raise InputError(f"axis {name}: value {_short(bad[0])} is not a finite double-precision number")
     if len(ints) == len(items):
         return np.array(ints, dtype=np.int64)
     if len(floats) == len(items):
-        for p, x in zip(items, floats, strict=True):
-            if not math.isfinite(x):
-                raise InputError(f"axis {name}: value {p!r} is not finite")
         return np.array(floats, dtype=np.float64)
     if floats:
-        raise InputError(f"axis {name}: mixes numbers and words in {rhs!r}")
+        raise InputError(f"axis {name}: mixes numbers and words in {_short(rhs)}")
     return np.array(items, dtype=str)
 
 
 def _parse_finite(axis: str, what: str, text: str) -> float:
     try:
-        x = float(text)
-    except ValueError:
-        raise InputError(f"axis {axis}: {what} must be a number, got {text!r}") from None
-    if not math.isfinite(x):
-        raise InputError(f"axis {axis}: {what} must be finite, got {text!r}")
-    return x
+        return check_finite(what, text)
+    except InputError as exc:
+        raise InputError(f"axis {axis}: {exc}") from None
+
+
+def _short(text: str, limit: int = 80) -> str:
+    """``repr(text)`` cut to ``limit`` characters (error lines never echo huge arguments)."""
+    r = repr(text)
+    return r if len(r) <= limit else r[: limit - 3] + "..."

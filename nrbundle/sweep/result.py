@@ -125,7 +125,7 @@ def point_records(grid: Grid, records: Mapping[str, Mapping[str, Any]], resumed:
             entry["status"] = "missing"
         else:
             entry["status"] = rec["status"]
-            for name in ("meta", "error", "warnings", "elapsed_s", "host", "pid", "run", "finished"):
+            for name in ("meta", "error", "warnings", "elapsed_s", "host", "pid", "run", "finished", "version"):
                 if name in rec:
                     entry[name] = rec[name]
             entry["resumed"] = key in resumed
@@ -318,7 +318,8 @@ def load_sweep(out: str | os.PathLike[str], *, partial: bool = False) -> SweepRe
         "n_recomputed": 0,
         "n_resumed": len(records),
         "n_failed": sum(1 for p in points if p["status"] == "failed"),
-        "n_ignored_checkpoints": ignored,
+        "n_ignored_checkpoints": len(ignored),
+        "ignored_checkpoints": ignored,
         "failed": failed_list(points),
         "missing": [p["key"] for p in points if p["status"] == "missing"],
         "points": points,

@@ -26,12 +26,13 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
+from .. import __version__
 from ..errors import InputError, error_line
 from ..provenance import utc_now, versions
 from .executors import EXECUTORS, Task, cpu_count, run_dask, run_process, run_serial
 from .grid import Grid
 from .result import SweepResult, assemble, failed_list, point_records
-from .store import FORMAT, Store, compare_manifest, manifest_id, manifest_value, out_dir
+from .store import FORMAT, Store, compare_manifest, compare_version, manifest_id, manifest_value, out_dir
 
 _log = logging.getLogger("nrbundle.sweep")
 
@@ -141,6 +142,20 @@ class _Progress:
             self.bar.close()
 
 
+def _report_ignored(ignored: Mapping[str, str], store: Store) -> None:
+    """Warn about checkpoint files that were ignored (they are recomputed), corrupted ones by name."""
+    if not ignored:
+        return
+    corrupt = sorted(k for k, why in ignored.items() if why == "checksum mismatch")
+    if corrupt:
+        shown = ", ".join(corrupt[:3]) + (" ..." if len(corrupt) > 3 else "")
+        _log.warning("sweep: %d checkpoint(s) in %s failed verification (checksum mismatch) and are recomputed: %s",
+                     len(corrupt), store.points, shown)
+    others = len(ignored) - len(corrupt)
+    if others:
+        _log.info("sweep: ignored %d unreadable or foreign checkpoint(s) in %s", others, store.points)
+
+
 def _run_id() -> str:
     """``"20261130T063938-<pid>-<6 hex>"``: when, where and a random tag (the run that wrote a checkpoint)."""
     stamp = utc_now()[:19].replace("-", "").replace(":", "")
@@ -160,6 +175,7 @@ def run_sweep(
     progress: bool = True,
     resume: bool = True,
     retry_failed: bool = True,
+    allow_version_change: bool = False,
 ) -> SweepResult:
     """Evaluate ``func`` at every point of ``grid``, checkpointing each point, and assemble grid-shaped arrays.
 
@@ -188,10 +204,14 @@ def run_sweep(
     progress
         Show a tqdm bar on stderr (only when stderr is a terminal).
     resume
-        Reuse the checkpoints in ``out`` (the manifest must match). ``False`` deletes this sweep's files in
-        ``out`` first and starts afresh.
+        Reuse the checkpoints in ``out`` (the manifest must match). ``False`` deletes this sweep's own files in
+        ``out`` first (only files that verify as its checkpoints and results; see :meth:`Store.clear`) and
+        starts afresh; a folder that is not a sweep folder is refused either way.
     retry_failed
         On resume, compute again the points recorded as failed (default) instead of keeping their failure.
+    allow_version_change
+        Resume a sweep that another nrbundle version started (its checkpoints are kept; every checkpoint records
+        the version that wrote it). Without it such a resume raises :class:`~nrbundle.errors.InputError`.
 
     Returns
     -------
@@ -202,7 +222,8 @@ def run_sweep(
     Raises
     ------
     InputError
-        Bad arguments, an unusable function or base, a manifest mismatch, ``out`` locked by another sweep.
+        Bad arguments, an unusable function or base, a manifest mismatch or another nrbundle version, ``out``
+        not a sweep folder (or holding symbolic links), ``out`` locked by another sweep.
     SweepError
         A worker process died (checkpoints of finished points are kept; run again to resume).
     """
@@ -229,22 +250,30 @@ def run_sweep(
     run_id = _run_id()
     store = Store(out_dir(out)) if out is not None else None
 
+    if store is not None:
+        store.check_folder()
+
     with store.locked() if store is not None else contextlib.nullcontext():
         records: dict[str, dict[str, Any]] = {}
-        ignored = 0
+        ignored: dict[str, str] = {}
+        version_change = False
         if store is not None:
-            existing = store.read_manifest() if resume else None
-            if existing is not None:
+            existing = store.read_manifest(strict=resume)
+            if resume and existing is not None:
                 compare_manifest(existing, core, store.path)
+                version_change = compare_version(existing, __version__, store.path, allow_version_change)
+                if version_change:
+                    history = list(existing.get("version_history") or [existing.get("version")])
+                    store.write_manifest({**existing, "version": __version__, "version_history": history})
             else:
                 if not resume:
-                    store.clear()
-                store.write_manifest({**core, "id": mid, "created": started, "argv": list(sys.argv)})
+                    store.clear(existing)
+                store.write_manifest({**core, "id": mid, "version": __version__, "created": started,
+                                      "argv": list(sys.argv)})
             store.remove_temporaries()
             if resume:
                 records, ignored = store.read_records(grid, mid)
-                if ignored:
-                    _log.info("sweep: ignored %d unreadable or foreign checkpoint(s) in %s", ignored, store.points)
+                _report_ignored(ignored, store)
         tasks: list[Task] = []
         for index in grid.indices():
             key = grid.key(index)
@@ -268,6 +297,7 @@ def run_sweep(
                 "point": point,
                 "run": run_id,
                 "finished": utc_now(),
+                "version": __version__,
                 **outcome,
             }
             if store is not None:
@@ -305,7 +335,9 @@ def run_sweep(
             "n_recomputed": len(tasks),
             "n_resumed": len(resumed),
             "n_failed": len(failed),
-            "n_ignored_checkpoints": ignored,
+            "n_ignored_checkpoints": len(ignored),
+            "ignored_checkpoints": ignored,
+            "version_change": version_change,
             "failed": failed,
             "run": run_id,
             "started": started,

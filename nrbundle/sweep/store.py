@@ -2,8 +2,8 @@
 
 Layout (format :data:`FORMAT`)::
 
-    <out>/manifest.json        what the sweep is (function, grid, base); written before any point
-    <out>/points/<key>.json    one checkpoint per finished point (success or failure)
+    <out>/manifest.json        what the sweep is (function, grid, base, nrbundle version); written before any point
+    <out>/points/<key>.json    one checkpoint per finished point (success or failure), with its checksum
     <out>/result.npz           at the end: one array per result name plus the axis arrays
     <out>/result.json          at the end: the provenance
     <out>/.lock                held (flock) while a sweep writes here
@@ -13,17 +13,26 @@ the same directory, fsync, ``os.replace``, fsync of the directory), so a crash o
 either the complete file or none; temporaries (``.<name>.<random>.tmp``) are never read. Result values in the
 checkpoints use the exact codec (:func:`~nrbundle.provenance.encode_exact`); the manifest records the base
 arguments exactly (:func:`manifest_value`) so that a resumed sweep can be compared with the stored one.
+
+Safety (``docs/sweeps.md``, "Faults"): a folder that exists, is not empty and holds no manifest is not a sweep
+folder and is refused; ``points/``, the manifest, the results and the lock must not be symbolic links; a restart
+(``resume=False``) removes only files that verify as this sweep's own (checkpoints of its manifest, its results,
+its temporaries). Every checkpoint carries the SHA-256 of its content (:func:`record_checksum`) and the nrbundle
+version that wrote it; a checkpoint whose checksum does not match is ignored, recomputed and reported.
 """
 
 from __future__ import annotations
 
 __all__ = [
     "FORMAT",
+    "KNOWN_FORMATS",
     "Store",
     "out_dir",
     "manifest_value",
     "manifest_id",
     "compare_manifest",
+    "compare_version",
+    "record_checksum",
 ]
 
 import contextlib
@@ -31,6 +40,8 @@ import dataclasses
 import io
 import json
 import os
+import re
+import zipfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -42,7 +53,15 @@ from ..provenance import atomic_write_bytes, canonical_json, decode_exact, sha25
 from .grid import Grid
 
 #: Format tag written into every manifest, checkpoint and result sidecar.
-FORMAT = "nrbundle.sweep/1"
+FORMAT = "nrbundle.sweep/2"
+#: Formats of nrbundle sweep folders (this and earlier ones): a restart may clear their files.
+KNOWN_FORMATS: tuple[str, ...] = ("nrbundle.sweep/1", FORMAT)
+#: Names of a temporary file of :func:`~nrbundle.provenance.atomic_write_bytes` (``.<name>.<random>.tmp``).
+_TEMPORARY = re.compile(r"\.[^/]+\.(?:json|npz)\.[A-Za-z0-9_]+\.tmp")
+#: Largest checkpoint file read (bytes); anything larger is not one of ours.
+_MAX_RECORD_BYTES = 1 << 28
+#: The remedies named in messages (the CLI shows its options instead).
+_RESTART = "pass resume=False to start afresh"
 
 
 def out_dir(out: str | os.PathLike[str]) -> Path:
@@ -110,7 +129,10 @@ def manifest_id(core: Mapping[str, Any]) -> str:
 
 
 def compare_manifest(existing: Mapping[str, Any], core: Mapping[str, Any], path: Path) -> None:
-    """Raise InputError naming the first difference between a stored manifest and this sweep's ``core``."""
+    """Raise InputError naming the first difference between a stored manifest and this sweep's ``core``.
+
+    ``existing`` has passed :meth:`Store.read_manifest` (its format is known, its grid and base are dicts).
+    """
     hint = f"; pass resume=False to overwrite {str(path)!r} or choose another out directory"
     if existing.get("format") != core["format"]:
         raise InputError(f"out: {str(path)!r} holds a sweep of format {existing.get('format')!r}, not {FORMAT!r}{hint}")
@@ -124,8 +146,9 @@ def compare_manifest(existing: Mapping[str, Any], core: Mapping[str, Any], path:
             what = f"axes {list(old_axes)} vs {list(new_axes)}"
         else:
             name = next(n for n in new_axes if canonical_json(old_axes[n]) != canonical_json(new_axes[n]))
-            n_old, n_new = len(old_axes[name].get("values", [])), len(new_axes[name]["values"])
-            what = f"axis {name!r} differs ({n_old} stored values vs {n_new})"
+            old_values = old_axes[name].get("values")
+            n_old = len(old_values) if isinstance(old_values, list) else 0
+            what = f"axis {name!r} differs ({n_old} stored values vs {len(new_axes[name]['values'])})"
         raise InputError(f"out: {str(path)!r} holds a sweep on another grid: {what}{hint}")
     old_base, new_base = existing.get("base") or {}, core["base"]
     if canonical_json(old_base) != canonical_json(new_base):
@@ -134,9 +157,63 @@ def compare_manifest(existing: Mapping[str, Any], core: Mapping[str, Any], path:
         raise InputError(f"out: {str(path)!r} holds a sweep with other base parameters (differ: {differ}){hint}")
 
 
+def compare_version(existing: Mapping[str, Any], version: str, path: Path, allow: bool) -> bool:
+    """Whether the stored sweep was written by another nrbundle version; InputError unless ``allow``.
+
+    Resuming would mix points computed by two code versions in one result, so it needs ``allow=True``.
+    """
+    old = existing.get("version")
+    if old == version:
+        return False
+    if not allow:
+        raise InputError(
+            f"out: {str(path)!r} holds a sweep written by nrbundle {old or 'before 0.1 (unrecorded)'}, this is "
+            f"{version}; resuming would mix code versions: pass allow_version_change=True to keep its "
+            f"checkpoints, or resume=False to start afresh"
+        )
+    return True
+
+
+def record_checksum(record: Mapping[str, Any]) -> str:
+    """SHA-256 of the canonical JSON of a checkpoint record without its ``checksum`` entry (values, point, version)."""
+    return sha256_text(canonical_json({k: v for k, v in record.items() if k != "checksum"}))
+
+
 def _json_bytes(data: Any) -> bytes:
     """Indented JSON text of exact-codec data (NaN and infinities kept as tokens, like the checkpoints)."""
     return (json.dumps(data, indent=1, allow_nan=True) + "\n").encode("utf-8")
+
+
+def _load_json(path: Path, limit: int = _MAX_RECORD_BYTES) -> Any:
+    """Parsed JSON of a regular file (not a link) of at most ``limit`` bytes; ``None`` for anything else."""
+    try:
+        if path.is_symlink() or not path.is_file() or path.stat().st_size > limit:
+            return None
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
+
+
+def _check_manifest(data: Any, path: Path) -> dict[str, Any]:
+    """``data`` if it is a well-formed sweep manifest; InputError naming what is wrong otherwise."""
+    where = f"out: {str(path)!r}"
+    if not isinstance(data, dict) or data.get("format") not in KNOWN_FORMATS:
+        fmt = data.get("format") if isinstance(data, dict) else None
+        raise InputError(f"{where} is not an nrbundle sweep manifest (format {fmt!r}); choose another out directory")
+    grid = data.get("grid")
+    axes = grid.get("axes") if isinstance(grid, dict) else None
+    problems = []
+    if not isinstance(axes, list) or not all(isinstance(a, dict) and isinstance(a.get("values"), list) for a in axes):
+        problems.append("grid")
+    if not isinstance(data.get("id"), str):
+        problems.append("id")
+    if not isinstance(data.get("func"), str):
+        problems.append("func")
+    if not isinstance(data.get("base", {}), dict):
+        problems.append("base")
+    if problems:
+        raise InputError(f"{where} is a malformed sweep manifest (bad {', '.join(problems)}); {_RESTART}")
+    return data
 
 
 # ---------------------------------------------------------------------------------------------- the directory
@@ -149,17 +226,55 @@ class Store:
         self.manifest = path / "manifest.json"
         self.result_npz = path / "result.npz"
         self.result_json = path / "result.json"
+        self.lock = path / ".lock"
+
+    # ---------------------------------------------------------------- checks
+    def check_folder(self) -> None:
+        """Refuse (InputError) a folder that is not a sweep folder, or whose parts are symbolic links.
+
+        A new or empty folder is fine; so is one holding a ``manifest.json`` (its content is checked by
+        :meth:`read_manifest`) or only the lock and an empty ``points/`` of a sweep killed before its manifest.
+        """
+        if not self.path.exists():
+            return
+        if not self.path.is_dir():
+            raise InputError(f"out: {str(self.path)!r} exists and is not a directory")
+        for part in (self.points, self.manifest, self.result_npz, self.result_json, self.lock):
+            if part.is_symlink():
+                raise InputError(
+                    f"out: {str(part)!r} is a symbolic link; a sweep never follows links out of its folder "
+                    "(remove the link or choose another out directory)"
+                )
+        if self.points.exists() and not self.points.is_dir():
+            raise InputError(f"out: {str(self.points)!r} is not a directory; choose another out directory")
+        if self.manifest.exists():
+            return
+        foreign = []
+        for p in self.path.iterdir():
+            if p.name == ".lock" or _TEMPORARY.fullmatch(p.name):
+                continue
+            if p == self.points and all(_TEMPORARY.fullmatch(q.name) for q in p.iterdir()):
+                continue
+            foreign.append(p.name)
+        if foreign:
+            raise InputError(
+                f"out: {str(self.path)!r} is not a sweep folder (no manifest.json) and is not empty "
+                f"(holds {', '.join(sorted(foreign)[:3])}{' ...' if len(foreign) > 3 else ''}); "
+                "choose a new or empty out directory"
+            )
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
         """Hold an exclusive lock on the directory (two sweeps must not write the same checkpoints)."""
-        self.points.mkdir(parents=True, exist_ok=True)
+        self.path.mkdir(parents=True, exist_ok=True)
         try:
             import fcntl  # POSIX only: deferred so that the module imports on Windows
         except ImportError:  # pragma: no cover - Windows: no locking
             yield
             return
-        with open(self.path / ".lock", "a+b") as fh:
+        flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+        fd = os.open(self.lock, flags, 0o644)
+        with os.fdopen(fd, "a+b") as fh:
             try:
                 fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError:
@@ -170,68 +285,115 @@ class Store:
                 fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
     # ------------------------------------------------------------- manifest
-    def read_manifest(self) -> dict[str, Any] | None:
-        """The stored manifest, ``None`` if there is none; InputError if it is unreadable."""
+    def read_manifest(self, strict: bool = True) -> dict[str, Any] | None:
+        """The stored manifest, ``None`` if there is none.
+
+        Raises
+        ------
+        InputError
+            The manifest is unreadable or malformed (``strict``), or not an nrbundle sweep manifest (always).
+            With ``strict=False`` an unreadable or malformed manifest of a sweep folder (one with ``points/``)
+            gives ``None``, so that a restart can replace it.
+        """
         if not self.manifest.exists():
             return None
         try:
             data = json.loads(self.manifest.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, UnicodeDecodeError) as exc:
+            if strict:
+                raise InputError(
+                    f"out: {str(self.manifest)!r} is unreadable ({error_line(exc)}); {_RESTART}"
+                ) from None
+            if self.points.is_dir():
+                return None
             raise InputError(
-                f"out: {str(self.manifest)!r} is unreadable ({error_line(exc)}); pass resume=False to start afresh"
+                f"out: {str(self.manifest)!r} is unreadable ({error_line(exc)}) and {str(self.path)!r} has no "
+                "points/ folder, so it is not recognisably a sweep folder; choose another out directory"
             ) from None
-        if not isinstance(data, dict):
-            raise InputError(f"out: {str(self.manifest)!r} is not a sweep manifest; pass resume=False to start afresh")
-        return data
+        if not strict and isinstance(data, dict) and data.get("format") in KNOWN_FORMATS:
+            try:
+                return _check_manifest(data, self.manifest)
+            except InputError:  # a malformed manifest of ours: the restart replaces it
+                return None
+        return _check_manifest(data, self.manifest)
 
     def write_manifest(self, manifest: Mapping[str, Any]) -> None:
-        """Write ``manifest.json`` (atomic, durable)."""
+        """Write ``manifest.json`` (atomic, durable) and make sure ``points/`` exists."""
         atomic_write_bytes(self.manifest, _json_bytes(manifest), durable=True)
+        self.points.mkdir(exist_ok=True)
 
-    def clear(self) -> None:
-        """Remove this sweep's own files (checkpoints, temporaries, results, manifest); nothing else.
+    def clear(self, manifest: Mapping[str, Any] | None) -> int:
+        """Remove this sweep's own files before a restart; return how many were removed.
 
-        ``result.npz``/``result.json`` are removed only next to a ``manifest.json`` (a sweep directory).
+        Removed: checkpoints in ``points/`` that verify as this sweep's (regular files, not links, whose content
+        is a checkpoint of a known format with the key of their file name and, when ``manifest`` is readable,
+        its id), the temporaries of interrupted writes, and ``result.json``/``result.npz`` when ``result.json``
+        is this sweep's. Nothing else is touched; ``manifest.json`` is replaced by the caller.
         """
-        for p in self.points.iterdir():
-            if p.is_file() and (p.suffix == ".json" or p.name.endswith(".tmp")):
-                p.unlink()
-        if not self.manifest.exists():
-            return
-        for p in (self.result_npz, self.result_json, self.manifest):
-            with contextlib.suppress(FileNotFoundError):
-                p.unlink()
-        for p in self.path.iterdir():
-            if p.is_file() and p.name.startswith(".") and p.name.endswith(".tmp"):
-                p.unlink()
-
-    def remove_temporaries(self) -> int:
-        """Delete temporary files left by an interrupted write (only under the lock)."""
+        mid = manifest.get("id") if manifest else None
         n = 0
-        for p in self.points.iterdir():
-            if p.name.startswith(".") and p.name.endswith(".tmp"):
+        if self.points.is_dir() and not self.points.is_symlink():
+            for p in self.points.iterdir():
+                if p.is_symlink() or not p.is_file():
+                    continue
+                if _TEMPORARY.fullmatch(p.name) or (p.suffix == ".json" and _own_checkpoint(p, mid)):
+                    with contextlib.suppress(FileNotFoundError):
+                        p.unlink()
+                        n += 1
+        result = _load_json(self.result_json)
+        if (
+            isinstance(result, dict)
+            and result.get("format") in KNOWN_FORMATS
+            and (mid is None or result.get("manifest_id") == mid)
+        ):
+            for p in (self.result_npz, self.result_json):
+                if p.is_file() and not p.is_symlink():
+                    p.unlink()
+                    n += 1
+        for p in self.path.iterdir():
+            if _TEMPORARY.fullmatch(p.name) and p.is_file() and not p.is_symlink():
                 with contextlib.suppress(FileNotFoundError):
                     p.unlink()
                     n += 1
         return n
 
+    def remove_temporaries(self) -> int:
+        """Delete temporary files left by an interrupted write (only under the lock)."""
+        n = 0
+        for folder in (self.path, self.points):
+            if not folder.is_dir() or folder.is_symlink():
+                continue
+            for p in folder.iterdir():
+                if _TEMPORARY.fullmatch(p.name) and p.is_file() and not p.is_symlink():
+                    with contextlib.suppress(FileNotFoundError):
+                        p.unlink()
+                        n += 1
+        return n
+
     # ---------------------------------------------------------- checkpoints
     def write_record(self, record: Mapping[str, Any]) -> None:
-        """Write one point's checkpoint ``points/<key>.json`` (atomic, durable)."""
-        atomic_write_bytes(self.points / f"{record['key']}.json", canonical_json(record).encode("utf-8"), durable=True)
+        """Write one point's checkpoint ``points/<key>.json`` (atomic, durable), with its checksum."""
+        data = {**record, "checksum": record_checksum(record)}
+        atomic_write_bytes(self.points / f"{record['key']}.json", canonical_json(data).encode("utf-8"), durable=True)
 
-    def read_records(self, grid: Grid, manifest_id: str) -> tuple[dict[str, dict[str, Any]], int]:
-        """Valid checkpoints of this sweep by key, and the number of files ignored as invalid."""
+    def read_records(self, grid: Grid, manifest_id: str) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
+        """Valid checkpoints of this sweep by key, and ``{key: reason}`` of the checkpoint files ignored.
+
+        Reasons: ``"unreadable"`` (not a complete JSON file), ``"foreign"`` (another sweep, point or format),
+        ``"malformed"`` (values that do not decode) and ``"checksum mismatch"`` (edited or damaged content).
+        """
+        if not self.points.is_dir():
+            return {}, {}
         names = {p.name for p in self.points.iterdir() if p.suffix == ".json" and not p.name.startswith(".")}
         records: dict[str, dict[str, Any]] = {}
-        ignored = 0
+        ignored: dict[str, str] = {}
         for index in grid.indices():
             key = grid.key(index)
             if f"{key}.json" not in names:
                 continue
-            record = _read_record(self.points / f"{key}.json", key, grid.point(index), manifest_id)
+            record, reason = _read_record(self.points / f"{key}.json", key, grid.point(index), manifest_id)
             if record is None:
-                ignored += 1
+                ignored[key] = reason
             else:
                 records[key] = record
         return records, ignored
@@ -252,35 +414,49 @@ class Store:
         """The provenance and the result arrays of a finished sweep (InputError if unreadable)."""
         try:
             provenance = json.loads(self.result_json.read_text(encoding="utf-8"))
+            if not isinstance(provenance, dict) or not isinstance(provenance.get("results", {}), dict):
+                raise ValueError("result.json is not a sweep provenance")
             with np.load(self.result_npz, allow_pickle=False) as npz:
                 arrays = {name: npz[name] for name in provenance.get("results", {})}
-        except (OSError, ValueError, KeyError) as exc:
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, UnicodeDecodeError) as exc:
             raise InputError(f"out: cannot read the sweep result in {str(self.path)!r} ({error_line(exc)})") from None
         return provenance, arrays
 
 
-def _read_record(path: Path, key: str, point: Mapping[str, Any], manifest_id: str) -> dict[str, Any] | None:
-    """A checkpoint if it is complete, of this sweep and of this point; otherwise None."""
-    try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, UnicodeDecodeError):
-        return None
+def _own_checkpoint(path: Path, manifest_id: str | None) -> bool:
+    """True when ``path`` holds a checkpoint of a known format, keyed by its file name (and of ``manifest_id``)."""
+    record = _load_json(path)
+    return (
+        isinstance(record, dict)
+        and record.get("format") in KNOWN_FORMATS
+        and record.get("key") == path.stem
+        and (manifest_id is None or record.get("manifest") == manifest_id)
+    )
+
+
+def _read_record(
+    path: Path, key: str, point: Mapping[str, Any], manifest_id: str
+) -> tuple[dict[str, Any] | None, str]:
+    """``(record, "")`` if the checkpoint is complete, intact, of this sweep and of this point; else ``(None, why)``."""
+    record = _load_json(path)
     if not isinstance(record, dict):
-        return None
+        return None, "unreadable"
     if record.get("format") != FORMAT or record.get("manifest") != manifest_id or record.get("key") != key:
-        return None
+        return None, "foreign"
+    if record.get("checksum") != record_checksum(record):
+        return None, "checksum mismatch"
     if canonical_json(record.get("point")) != canonical_json(dict(point)):
-        return None
+        return None, "foreign"
     status = record.get("status")
     if status == "ok":
         values = record.get("values")
         if not isinstance(values, dict):
-            return None
+            return None, "malformed"
         try:
             for v in values.values():
                 decode_exact(v)
         except (ValueError, KeyError, TypeError):
-            return None
+            return None, "malformed"
     elif status != "failed":
-        return None
-    return record
+        return None, "malformed"
+    return record, ""

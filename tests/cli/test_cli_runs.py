@@ -29,7 +29,8 @@ def test_resonances_json_contract(capsys):
 def test_resonances_general_target_and_order(capsys):
     assert main(["resonances", "--target", "2,0,2", "--direction", "left", "--shift-order", "2", "--json"]) == 0
     (t,) = _json_out(capsys)["transitions"]
-    assert t["target"] == [2, 0, 2] and t["shift_order"] == 2 and t["g_eff_order"] == 4  # two lambda_am, two lambda_as (docs/effective.md)
+    # g_eff order 4: two lambda_am, two lambda_as (docs/effective.md)
+    assert t["target"] == [2, 0, 2] and t["shift_order"] == 2 and t["g_eff_order"] == 4
 
 
 def test_spectrum_matches_library(capsys):

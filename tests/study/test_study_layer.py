@@ -19,7 +19,7 @@ from nrbundle.params import get_preset
 from nrbundle.provenance import cached_json, short_hash
 from nrbundle.study.cutoffs import cutoff_bands, cutoff_for_kappa
 from nrbundle.study.kappa import kappa_grid, kappa_point
-from nrbundle.study.points import steady_point, with_common_kappa
+from nrbundle.study.points import steady_point, steady_values, with_common_kappa
 from nrbundle.study.resonances import (
     SUMMARY_FIELDS,
     locate_resonances,
@@ -28,7 +28,7 @@ from nrbundle.study.resonances import (
     resonance_summary,
 )
 from nrbundle.study.runs import resolve_delta_ad, time_grid, trajectory_run
-from nrbundle.study.spectra import ladder_energies, spectrum_grid
+from nrbundle.study.spectra import LINE_SPACING, TAIL_SPACING, ladder_energies, line_widths, spectrum_grid
 from nrbundle.transitions import PAPER_TRANSITIONS, transition_key
 
 P = get_preset("fig1")
@@ -131,13 +131,34 @@ def test_cutoff_bands_pick_the_band_below():
     assert cutoff_for_kappa(per_direction, 0.002, "right") == (5, 5, 5)
 
 
-def test_spectrum_grid_refines_around_each_centre():
-    g = spectrum_grid([1.34, 1.37], 1.30, 1.43, coarse=2e-3, fine=2.5e-4, half_width=0.01)
+def test_spectrum_grid_puts_points_where_the_lines_are():
+    lines = [(1.34, 3e-3), (1.37, 2e-3)]
+    g = spectrum_grid(lines, 1.30, 1.43, spacing=LINE_SPACING[False], tail=TAIL_SPACING[False], background=5e-3,
+                      keep=[1.355])
     assert np.all(np.diff(g) > 0)
-    assert np.any(np.isclose(g, 1.34, atol=1e-12)) and np.any(np.isclose(g, 1.37, atol=1e-12))
-    near = g[np.abs(g - 1.34) < 0.01]
-    assert np.max(np.diff(near)) <= 2.5e-4 + 1e-12
+    for x in (1.34, 1.37, 1.355):
+        assert np.any(g == x)  # centres and kept points exactly
+    for c, w in lines:
+        near = g[np.abs(g - c) <= w * (1 + 1e-9)]
+        assert np.max(np.diff(near)) <= LINE_SPACING[False] * w * (1 + 1e-9)  # across the line top
     assert g[0] == pytest.approx(1.30) and g[-1] == pytest.approx(1.43)
+    assert np.max(np.diff(g)) <= 5e-3 * (1 + 1e-9)  # the background step bounds every gap
+    for c, w in lines:  # beyond the line top the spacing grows with the distance from the line
+        far = g[(g > c + 2 * w) & (g < c + 8 * w)]
+        assert np.all(np.diff(far) <= LINE_SPACING[False] * w + TAIL_SPACING[False] * (far[1:] - c) + 1e-12)
+    assert g.size < 0.5 * (1.43 - 1.30) / 2.5e-4  # far fewer points than a uniform grid fine enough for the lines
+
+
+def test_line_widths_predict_the_steady_state_line():
+    """The analytic half-width (driven two-level system with the ED g_eff) is that of the steady-state line to 30 %."""
+    res = locate_resonances(P, quick=True)
+    w = line_widths(P, res)
+    for key, d, obs in (("101-left", "left", "n_m"), ("110-right", "right", "n_b")):
+        x0, hw = res[key]["ed"], w[key]
+        n = [steady_values(P, d, x, (4, 3, 3))[obs] for x in (x0 - hw, x0, x0 + hw)]
+        for r in (n[0] / n[1], n[2] / n[1]):
+            true_half_width = hw / np.sqrt(1.0 / r - 1.0)  # Lorentzian through the value at one half-width
+            assert 0.7 < true_half_width / hw < 1.3
 
 
 def test_cached_json_recomputes_for_another_key(tmp_path):

@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import InputError, NrbundleError
+from ...outputs import check_output_file, check_replace_tex, tex_header
 from ...params import Params, get_preset
+from ...provenance import atomic_write_text
 from ...transitions import PAPER_TRANSITIONS
 from .. import symbols as s
 from ..effective import corrected_resonance
@@ -161,6 +163,7 @@ def write_latex(
     shift_order: int = 4,
     pdf: bool = False,
     timeout: float = PDFLATEX_TIMEOUT,
+    force: bool = False,
 ) -> Path:
     """Write :func:`derivation_document` to ``path`` (a ``.tex`` file) and optionally compile it.
 
@@ -174,6 +177,9 @@ def write_latex(
         Also run ``pdflatex`` twice (``-interaction=nonstopmode -halt-on-error``) in the target directory.
     timeout
         Seconds allowed per pdflatex run.
+    force
+        Replace an existing ``.tex`` file that nrbundle did not write (its second line is not
+        :data:`nrbundle.outputs.TEX_HEADER`); without it such a file is refused before anything is computed.
 
     Returns
     -------
@@ -183,7 +189,10 @@ def write_latex(
     Raises
     ------
     InputError
-        ``path`` has a suffix other than ``.tex``.
+        ``path`` has a suffix other than ``.tex``, is a folder, or is a file nrbundle did not write (without
+        ``force``).
+    PermissionError
+        The folder of ``path`` cannot be written (checked before the document is built).
     LatexError
         pdflatex is not installed, fails (the first ``!`` line of the log is quoted) or times out.
     """
@@ -191,10 +200,12 @@ def write_latex(
     if p.suffix == "":
         p = p.with_suffix(".tex")
     if p.suffix != ".tex":
-        raise InputError(f"path: expected a .tex file, got {str(path)!r}")
-    text = derivation_document(params, shift_order)
+        raise InputError(f"path: expected a .tex file, got {str(path)[:200]!r}")
+    check_output_file(p, "path")
+    check_replace_tex(p, force=force, param="path")
+    first, _, rest = derivation_document(params, shift_order).partition("\n")
     p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_text(text, encoding="utf-8")
+    atomic_write_text(p, f"{first}\n{tex_header()}{rest}", durable=False)
     if not pdf:
         return p
     exe = shutil.which("pdflatex")
