@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import os
 
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS"):
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS",
+             "NUMEXPR_NUM_THREADS"):
     os.environ[_var] = "1"
 
 import argparse  # noqa: E402
@@ -32,7 +33,6 @@ import platform  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
-
 import warnings  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -41,8 +41,8 @@ import numpy as np  # noqa: E402
 import qutip  # noqa: E402
 import scipy  # noqa: E402
 
-from nrbundle.numeric.model import Model  # noqa: E402
 from nrbundle.numeric.liouvillian import liouvillian_residual, steady_state  # noqa: E402
+from nrbundle.numeric.model import Model  # noqa: E402
 from nrbundle.params import get_preset  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the closed forms live with the tests
@@ -69,12 +69,13 @@ def machine_info() -> list[str]:
     except Exception:
         pass
     try:
-        load = "%.2f %.2f %.2f" % os.getloadavg()
+        load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     except OSError:
         load = "n/a"
     return [
         f"machine : {model}, {cpus} logical CPUs (this run: 1 thread), load average {load}",
-        f"python  : {platform.python_version()}  numpy {np.__version__}  scipy {scipy.__version__}  qutip {qutip.__version__}",
+        f"python  : {platform.python_version()}  numpy {np.__version__}  scipy {scipy.__version__}  "
+        f"qutip {qutip.__version__}",
         f"BLAS    : {blas}",
     ]
 
@@ -145,6 +146,13 @@ def _run_qutip(peer: Peer, route: str) -> tuple[float, np.ndarray | None]:
     return time.perf_counter() - t0, q
 
 
+def _max_error(state: np.ndarray, exact: np.ndarray | None, mark: str) -> str:
+    """max |state - exact| formatted for the table, with the reference's mark; "-" without a reference."""
+    if exact is None:
+        return "-"
+    return format(float(np.abs(state - exact).max()), ".1e") + mark
+
+
 def peers_table(qutip_max: int, iterative_max: int, Delta_ad: float, direction: str) -> None:
     """Print the peers table (module docstring)."""
     head = (
@@ -172,13 +180,9 @@ def peers_table(qutip_max: int, iterative_max: int, Delta_ad: float, direction: 
         if exact is None and runs.get("direct", (0.0, None))[1] is not None:
             exact, mark = runs["direct"][1], "*"
 
-        def err(state: np.ndarray | None, same_as_reference: bool = False) -> str:
-            if state is None or exact is None or same_as_reference:
-                return "-"
-            return format(float(np.abs(state - exact).max()), ".1e") + mark
-
         if r is not None:
-            cols = f"{t_ours:>8.3f} {r.iterations:>4} {r.residual:>7.0e} {r.error_estimate:>7.0e} {err(r.matrix):>8} |"
+            e_ours = _max_error(r.matrix, exact, mark)
+            cols = f"{t_ours:>8.3f} {r.iterations:>4} {r.residual:>7.0e} {r.error_estimate:>7.0e} {e_ours:>8} |"
         else:
             cols = f"{t_ours:>8.3f} {'raised ' + why:>30} |"
         for route in QUTIP_ROUTES:
@@ -186,7 +190,12 @@ def peers_table(qutip_max: int, iterative_max: int, Delta_ad: float, direction: 
                 cols += f" {'-':>14} {'-':>8} |"
                 continue
             tq, q = runs[route]
-            shown = "fail" if q is None else err(q, same_as_reference=(mark == "*" and route == "direct"))
+            if q is None:
+                shown = "fail"
+            elif mark == "*" and route == "direct":
+                shown = "-"  # the reference itself
+            else:
+                shown = _max_error(q, exact, mark)
             cols += f" {tq:>14.3f} {shown:>8} |"
         ratio = "-"
         if r is not None and "direct" in runs and runs["direct"][1] is not None:

@@ -16,12 +16,13 @@ import json
 import logging
 import os
 import sys
+import textwrap
 import traceback
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from . import __version__, progress
 from .errors import InputError, MemoryLimitError, NrbundleError, shorten
 from .outputs import check_output_dir, check_replace_outputs
 from .params import (
@@ -134,14 +135,17 @@ def resolve_params(preset: str, overrides: Sequence[str] | None) -> Params:
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--preset", default="fig1", help="parameter preset: fig1 (units of omega_b) or physical (GHz)")
+    p.add_argument("--preset", default="fig1", metavar="fig1|physical",
+                   help="parameter set: fig1 (Fig. 1 of the paper, frequencies in units of omega_b) or physical "
+                        "(the paper's experimental numbers, in GHz)")
     p.add_argument(
         "--set",
         dest="overrides",
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="override one parameter by its paper name (repeatable)",
+        help="change one parameter of the preset by its paper name, e.g. kappa=0.01 or Delta_F=0.03 (repeatable; "
+             "names: " + ", ".join(PARAM_NAMES) + ")",
     )
 
 
@@ -200,7 +204,9 @@ def _cmd_derive(args: argparse.Namespace) -> int:
         raise InputError("--latex: give the path of the .tex file to write")
     from .analytic.latex import write_latex
 
-    path = write_latex(Path(args.latex), params=params, shift_order=shift_order, pdf=args.pdf, force=args.force)
+    what = "derivation and pdflatex, about 15 s" if args.pdf else "derivation, a few seconds"
+    with progress.stage("derive", what):
+        path = write_latex(Path(args.latex), params=params, shift_order=shift_order, pdf=args.pdf, force=args.force)
     print(str(path))
     return 0
 
@@ -249,7 +255,20 @@ def _cmd_steady(args: argparse.Namespace) -> int:
     cutoff = _cutoff_arg(args.cutoff, allow_auto=True)
     from .numeric.steady import solve_steady, steady_observables
 
-    state = solve_steady(params, direction[0], Delta_ad, cutoff=cutoff)
+    def solve() -> Any:
+        state = solve_steady(params, direction[0], Delta_ad, cutoff=cutoff)
+        for N, values in state.history:  # -v: every cutoff solved, in order
+            shown = ", ".join(f"{k}={v:.6g}" for k, v in values.items() if isinstance(v, float))
+            progress.detail(f"steady: cutoff {tuple(N)}: {shown}")
+        return state
+
+    if cutoff == "auto":
+        with progress.stage("steady", f"{direction[0]} drive, Delta_ad = {Delta_ad:g}; cutoff auto raises one mode "
+                                      "at a time, tens of seconds near a resonance") as st:
+            state = solve()
+            st.done(f"cutoff {tuple(state.cutoff)} after {len(state.history)} solves")
+    else:
+        state = solve()
     obs = steady_observables(state, diagnostics=True)
     if args.json:
         print(dumps(obs))
@@ -264,8 +283,9 @@ def _cmd_crosscheck(args: argparse.Namespace) -> int:
     params = resolve_params(args.preset, args.overrides)
     from .crosscheck import run_checks
 
-    progress = None if args.json else (lambda msg: sys.stderr.write(f"  ... {msg}\n"))
-    report = run_checks(params, progress=progress)
+    with progress.stage("crosscheck", f"preset {params.preset}; about 3 minutes on 2 cores") as st:
+        report = run_checks(params, progress=st.note)
+        st.done(f"{sum(c.passed for c in report.checks)} of {len(report.checks)} checks passed")
     print(dumps(report.to_dict()) if args.json else report.table())
     return 0 if report.passed else 1
 
@@ -400,15 +420,21 @@ def _cmd_figures(args: argparse.Namespace) -> int:
     params = resolve_params(args.preset, args.overrides)
     which = _which(args.which)
     workers = _workers(args.workers)
+    if args.out is None:  # a quick run never replaces a full one: its own folder, as for reproduce
+        from .reproduce import DEFAULT_OUT
+
+        args.out = str(Path(DEFAULT_OUT[bool(args.quick)]) / "figures")
     out = check_output_dir(args.out)
     for k in which:  # a figure of other parameters, or a file nrbundle did not write, is not replaced
         check_replace_outputs(out, f"fig{k}", ("pdf", "png", "npz", "json"),
                               {"params": params.to_dict(), "quick": bool(args.quick)}, force=args.force)
     from .figures import make_figures
 
-    paths = make_figures(which, out, quick=args.quick, params=params, workers=workers)
-    for path in paths:
-        print(path)
+    for k in which:  # one figure at a time, each a stage (they share the resonance table cached in out/work)
+        with progress.stage(f"fig{k}", f"{'quick' if args.quick else 'full'} grids -> {out}/"):
+            paths = make_figures([k], out, quick=args.quick, params=params, workers=workers)
+        for path in paths:
+            print(path, flush=True)
     return 0
 
 
@@ -446,7 +472,8 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
     out = check_output_dir(DEFAULT_OUT[bool(args.quick)] if args.out is None else args.out)
     _check_reproduce_folder(out, args.preset, args.quick, args.force)
 
-    folder = reproduce(out, quick=args.quick, preset=args.preset, workers=workers)
+    folder = reproduce(out, quick=args.quick, preset=args.preset, workers=workers,
+                       progress_lines=not progress.is_quiet())
     print(folder)
     record = read_json(Path(folder) / "reproduce.json")
     failed = [name for name, st in (record.get("stages") or {}).items() if st.get("status") != "ok"]
@@ -502,106 +529,332 @@ def _force(p: argparse.ArgumentParser, what: str) -> None:
                    help=f"replace {what} that another request wrote, or that nrbundle did not write")
 
 
+class _Formatter(argparse.HelpFormatter):
+    """Help with every option's default (``(default: fig1)``, unless the help states it in words or the option is a
+    flag); descriptions wrapped to the terminal paragraph by paragraph, example blocks (indented lines) as written."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        default = action.default
+        if (not action.option_strings or "default" in text or default in (None, False, argparse.SUPPRESS)
+                or default == []):
+            return text
+        return f"{text} (default: %(default)s)"
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        blocks = []
+        for block in text.split("\n\n"):
+            lines = block.splitlines()
+            if any(line.startswith("  ") for line in lines):
+                blocks.append("\n".join(indent + line for line in lines))
+            else:
+                blocks.append(textwrap.fill(" ".join(line.strip() for line in lines), width,
+                                            initial_indent=indent, subsequent_indent=indent))
+        return "\n\n".join(blocks)
+
+
+#: Top-level description (``nrbundle --help``).
+DESCRIPTION = """\
+Nonreciprocal bundle emission of entangled photon-phonon and photon-magnon pairs (Bin, Jing, Wu, Nori, Lu).
+
+A strongly driven two-level atom couples to a spinning resonator whose optical mode a talks to a mechanical
+mode b and a magnon mode m. Spinning splits the two circulating directions (Sagnac-Fizeau shift Delta_F), so
+the drive detuning Delta_ad at which the atom, dressed by the drive, resonantly creates a photon-phonon pair
+|101-> or a photon-magnon pair |110-> depends on the drive direction. nrbundle derives these resonance
+conditions (S16-S22) with their level shifts and super-Rabi couplings, finds them exactly by diagonalization,
+solves the master equation Eq. (2) for occupations and the pair and bundle correlations g1 and g2 (Eq. 3),
+follows dynamics and quantum trajectories, checks every analytic claim against these numerics, and redraws
+Figs. 1-4 of the paper.
+
+Units: hbar = 1; frequencies in units of omega_b (preset fig1) or in GHz (preset physical, values omega/2pi).
+Parameters use the paper's names (--set kappa=0.01, --set Delta_F=0.03)."""
+
+EPILOG = """\
+examples:
+  nrbundle reproduce --quick        # everything in ./nrbundle-out-quick (minutes)
+  nrbundle resonances               # where the pair resonances lie, per direction
+  nrbundle steady --direction left --delta-ad 1.3408
+  nrbundle COMMAND --help           # what a command computes, options, examples
+
+-q/--quiet and -v/--verbose work before or after COMMAND. Results go to stdout; progress, warnings (one line
+each) and errors go to stderr. Exit status: 0 success, 1 a computation or check failed, 2 bad input, 3 an I/O
+fault, 4 too little memory, 130 interrupted. Documentation: docs/cli.md."""
+
+#: Per command: (one-line summary for the command list, description, examples).
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "resonances": (
+        "drive detunings of the pair resonances |000+> <-> |101->, |110-> (S17-S22, shifted) and g_eff",
+        """\
+Where the super-Rabi resonances lie. For each target |n_a n_b n_m -> (default: the paper's photon-phonon pair
+|101-> and photon-magnon pair |110->) and drive direction: the detuning Delta_ad at which |000+> is degenerate
+with it on the bare ladder (closed forms S17-S22 of S16), the same resonance moved by the level shifts to order K
+(the true resonance lies many linewidths away from the closed form), and the effective super-Rabi coupling
+g_eff between the two states with its perturbative order. Delta_ad is in the preset's units. Takes seconds.""",
+        """\
+  nrbundle resonances
+  nrbundle resonances --direction left --json
+  nrbundle resonances --target 2,0,2 --direction right --shift-order 2
+  nrbundle resonances --preset physical --set Delta_F=0.08""",
+    ),
+    "derive": (
+        "write the derivation (S1-S22, g_eff, level shifts) as a LaTeX document, optionally as PDF",
+        """\
+Writes the derivation as a standalone LaTeX document: the linearized Hamiltonian (S1 -> S11 = Eq. 1), the dressed
+atom (S12-S15), the ladder energies and resonance conditions (S16-S22), the effective super-Rabi couplings and
+level shifts to order K, and a table of numbers at the preset. With --pdf it is compiled with pdflatex in a
+temporary folder and only the PDF is placed beside the .tex (no .aux or .log files are left). An existing file
+that nrbundle did not write is not replaced without --force. Takes seconds (with --pdf, a few more).""",
+        """\
+  nrbundle derive --latex derivation.tex
+  nrbundle derive --latex derivation.tex --pdf
+  nrbundle derive --latex notes/physical.tex --preset physical --shift-order 6""",
+    ),
+    "spectrum": (
+        "exact diagonalization: avoided crossing of |000+> and a target state",
+        """\
+Exact diagonalization of Eq. (1) in a truncated Fock space: follows the two levels |000+> and |n_a n_b n_m ->
+through their avoided crossing in Delta_ad and reports the detuning of the smallest splitting (the exact
+resonance; compare 'corrected' of nrbundle resonances) and half that splitting (the exact super-Rabi coupling;
+compare g_eff). Takes seconds at the default cutoff.""",
+        """\
+  nrbundle spectrum --target 1,0,1 --direction left
+  nrbundle spectrum --target 1,1,0 --direction right --cutoff 5 --json""",
+    ),
+    "steady": (
+        "steady state of the master equation Eq. (2): occupations, pair g1 and bundle g2 (Eq. 3)",
+        """\
+Steady state of the master equation Eq. (2) (decay kappa_a, kappa_b, kappa_m of the modes and gamma of the atom)
+at one drive detuning Delta_ad. Prints the mean numbers of photons n_a, phonons n_b, magnons n_m and the atomic
+excitation n_atom; the cross correlations g1_ab, g1_am = g^(2)_{1,ab}(0), g^(2)_{1,am}(0) of Fig. 3; the bundle
+correlations g2_ab, g2_am = g^(2)_{2,ab}(0), g^(2)_{2,am}(0) of Eq. (3) (below 1: antibunched pairs); and how
+well the state is known: the Fock cutoff, the solver residual and error estimate, and truncation_error, the
+largest relative change of an observable when one mode gets one more Fock level.
+
+--cutoff auto raises the cutoff one mode at a time until the observables settle (tens of seconds near a
+resonance); a fixed cutoff is checked with one extra solve per mode and warns when it is too small.""",
+        """\
+  nrbundle steady --direction left --delta-ad 1.3408
+  nrbundle steady --direction right --delta-ad 1.3408 --cutoff 4 --json
+  nrbundle -v steady --direction left --delta-ad 1.3408 --set kappa=0.01""",
+    ),
+    "crosscheck": (
+        "hold every analytic claim against exact diagonalization and the master equation",
+        """\
+Checks every analytic claim at the preset against exact numerics: the dressed atom, each of the paper's four
+transitions (closed-form and shifted resonance against the exact avoided crossing, g_eff against half the
+splitting, super-Rabi transfer in closed dynamics), the steady-state bundle statistics and the entanglement
+witnesses. Prints a table of analytic value, numeric value, error and tolerance; exit status 1 when a check that
+is expected to pass fails. About 3 minutes on 2 cores; progress lines on stderr.""",
+        """\
+  nrbundle crosscheck
+  nrbundle crosscheck --preset physical --json > crosscheck.json""",
+    ),
+    "sweep": (
+        "evaluate a point function (e.g. the steady state) over a parameter grid, checkpointed and resumable",
+        """\
+Evaluates a point function at every point of a product grid of named axes and writes the results as arrays
+shaped like the grid (result.npz, result.nc when xarray is installed, with provenance in result.json). FUNC
+'steady' gives the observables of nrbundle steady at each point; its axes may be any parameter name
+(kappa, Delta_F, ...), Delta_ad, direction or cutoff, and fixed values go into --base. Every finished point is
+checkpointed: rerun the same command after an interruption and it resumes. A progress bar shows the points done,
+failed and the time left.""",
+        """\
+  nrbundle sweep steady --axis Delta_ad=1.30:1.40:101 --axis direction=left,right --out runs/spectrum
+  nrbundle sweep steady --axis kappa=0.001:0.05:11:log --axis direction=left,right \\
+      --base Delta_ad=1.3408 --out runs/kappa
+  nrbundle sweep steady --axis Delta_F=0.01,0.02,0.03 --base direction=left --base Delta_ad=1.3408 \\
+      --base cutoff=4 --out runs/fizeau --workers 2""",
+    ),
+    "figures": (
+        "redraw the paper's Figs. 1-4 (PDF and PNG, with their data)",
+        """\
+Redraws the paper's figures: 1 (excitation spectra versus Delta_ad for both drive directions, with the resonance
+ladder), 2 (super-Rabi dynamics and a quantum trajectory), 3 (g1 and bundle g2 versus kappa in the three
+regimes, and g2(tau)), 4 (entanglement witnesses versus kappa). Each figure is written as PDF and PNG with its
+data (.npz) and provenance (.json). Full grids take tens of minutes on 2 cores; --quick uses coarse grids and
+small, recorded cutoffs (minutes) and writes to its own folder. Interrupted sweeps resume.""",
+        """\
+  nrbundle figures --which 3 --quick
+  nrbundle figures --which 1,2 --out my-figures --workers 2""",
+    ),
+    "reproduce": (
+        "the whole reproduction (derivation, resonances, crosscheck, figures, headline numbers) in one folder",
+        """\
+Regenerates everything in one folder with an index.html that shows it together: the LaTeX derivation (and its
+PDF when pdflatex is installed), the resonance table, the crosscheck report, Figs. 1-4 and the paper's headline
+g2 numbers next to ours. About 11 minutes on 2 cores (--quick: coarse grids, 2-4 minutes, in its own folder).
+Stage lines on stderr tell what runs and how long is left; rerunning reuses every cached result.""",
+        """\
+  nrbundle reproduce
+  nrbundle reproduce --quick
+  nrbundle reproduce --preset physical --out physical-run --workers 2""",
+    ),
+    "dynamics": (
+        "super-Rabi population dynamics from |000+> (Fig. 2(a-c))",
+        """\
+Population dynamics from |000+>, sitting on the exact resonance of --target (default |101->) or at --delta-ad:
+the super-Rabi oscillation that carries the system to the pair state (closed system), or with --open its decay
+under the master equation Eq. (2). Writes the populations (.npz), provenance (.json) and plots (.pdf, .png).""",
+        """\
+  nrbundle dynamics --direction left
+  nrbundle dynamics --direction right --target 1,1,0 --open --out runs""",
+    ),
+    "trajectory": (
+        "one quantum trajectory with its jumps and the pair bundles in it (Fig. 2(d-g))",
+        """\
+One quantum-jump trajectory (Monte Carlo wave function) at a pair resonance: the state populations, the jumps of
+each decay channel and the bundles (a photon and a magnon, or a photon and a phonon, emitted within the
+coincidence window) found in them. The same seed gives the same jumps.""",
+        """\
+  nrbundle trajectory --direction left --seed 1
+  nrbundle trajectory --direction right --target 1,1,0 --t-max 5000 --seed 7""",
+    ),
+}
+
+
+def _chatter(p: argparse.ArgumentParser, top: bool) -> None:
+    """``-q/--quiet`` and ``-v/--verbose`` (:mod:`nrbundle.progress`), on the top parser and on every command."""
+    g = p.add_argument_group("progress output")
+    g.add_argument("-q", "--quiet", action="store_true", default=False if top else argparse.SUPPRESS,
+                   help="no progress bars or stage lines; warnings and errors are still printed, one line each")
+    g.add_argument("-v", "--verbose", action="count", default=0 if top else argparse.SUPPRESS,
+                   help="more detail: a line per sweep point and per steady-state solve, informational messages")
+
+
+def _command(sub: Any, name: str) -> argparse.ArgumentParser:
+    summary, description, examples = COMMANDS[name]
+    p = sub.add_parser(name, help=summary, description=description, epilog=f"examples:\n{examples}",
+                       formatter_class=_Formatter)
+    _chatter(p, top=False)
+    return p
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``nrbundle`` argument parser (sub-commands)."""
-    parser = _Parser(prog="nrbundle", description=__doc__.splitlines()[0])
-    parser.add_argument("--version", action="version", version=f"nrbundle {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    parser = _Parser(prog="nrbundle", description=DESCRIPTION, epilog=EPILOG, formatter_class=_Formatter)
+    parser.add_argument("--version", action="version", version=f"nrbundle {__version__}",
+                        help="print the version and exit")
+    _chatter(parser, top=True)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands", parser_class=_Parser)
+    json_help = "print one JSON object on stdout instead of the table (keys in docs/cli.md)"
+    workers_help = "worker processes (default: all cores)"
 
-    p = sub.add_parser("resonances", help="closed-form (S17-S22) and level-shift-corrected resonances, g_eff")
+    p = _command(sub, "resonances")
     _common(p)
-    p.add_argument("--target", help="NA,NB,NM of the target |NA NB NM ->; default: the paper's |101-> and |110->")
-    p.add_argument("--direction", default="both", help="left, right or both (default)")
-    p.add_argument("--shift-order", default="4",
-                   help="order of the level shifts (0 = closed form S18-S22, 2..8; default 4)")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--target", metavar="NA,NB,NM",
+                   help="photon, phonon and magnon numbers of the target |NA NB NM->; default: the paper's |101-> "
+                        "and |110->")
+    p.add_argument("--direction", default="both", metavar="left|right|both",
+                   help="drive direction(s)")
+    p.add_argument("--shift-order", default="4", metavar="K",
+                   help="order of the level shifts: 0 (closed forms S18-S22) or 2..8 (first-order shifts vanish)")
+    p.add_argument("--json", action="store_true", help=json_help)
     p.set_defaults(func=_cmd_resonances)
 
-    p = sub.add_parser("derive", help="write the LaTeX derivation document (S1-S22, g_eff, shifts)")
+    p = _command(sub, "derive")
     _common(p)
-    p.add_argument("--latex", metavar="PATH", help="path of the .tex file to write")
-    p.add_argument("--pdf", action="store_true", help="also compile it with pdflatex")
-    p.add_argument("--shift-order", default="4", help="order of the level shifts (0 or 2..8; default 4)")
-    _force(p, "a .tex file")
+    p.add_argument("--latex", metavar="PATH", help="path of the .tex file to write (required)")
+    p.add_argument("--pdf", action="store_true",
+                   help="also compile it with pdflatex (in a temporary folder; only the PDF is kept, beside PATH)")
+    p.add_argument("--shift-order", default="4", metavar="K",
+                   help="order of the level shifts in the document: 0 or 2..8")
+    _force(p, "a .tex or .pdf file")
     p.set_defaults(func=_cmd_derive)
 
-    p = sub.add_parser("spectrum", help="exact diagonalization: avoided crossing of |000+> and a target")
+    p = _command(sub, "spectrum")
     _common(p)
-    p.add_argument("--target", required=True, help="NA,NB,NM of the target |NA NB NM ->")
-    p.add_argument("--direction", required=True, help="left or right")
-    p.add_argument("--cutoff", default="4", help="N or NA,NB,NM Fock levels per mode (default 4)")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--target", required=True, metavar="NA,NB,NM",
+                   help="photon, phonon and magnon numbers of the target |NA NB NM-> (required)")
+    p.add_argument("--direction", required=True, metavar="left|right", help="drive direction (required)")
+    p.add_argument("--cutoff", default="4", metavar="N|NA,NB,NM", help="Fock levels kept per mode")
+    p.add_argument("--json", action="store_true", help=json_help)
     p.set_defaults(func=_cmd_spectrum)
 
-    p = sub.add_parser("steady", help="steady state of Eq. (2): populations, g1 and bundle g2 (Eq. 3)")
+    p = _command(sub, "steady")
     _common(p)
-    p.add_argument("--direction", required=True, help="left or right")
-    p.add_argument("--delta-ad", required=True, help="drive detuning Delta_ad (preset units)")
-    p.add_argument("--cutoff", default="auto", help="auto (default), N or NA,NB,NM")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--direction", required=True, metavar="left|right", help="drive direction (required)")
+    p.add_argument("--delta-ad", required=True, metavar="X",
+                   help="drive detuning Delta_ad in the preset's units (required)")
+    p.add_argument("--cutoff", default="auto", metavar="auto|N|NA,NB,NM",
+                   help="Fock levels kept per mode; auto raises them until the observables settle")
+    p.add_argument("--json", action="store_true", help=json_help)
     p.set_defaults(func=_cmd_steady)
 
-    p = sub.add_parser("crosscheck", help="every analytic claim vs exact diagonalization and the master equation")
+    p = _command(sub, "crosscheck")
     _common(p)
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help=json_help)
     p.set_defaults(func=_cmd_crosscheck)
 
-    p = sub.add_parser("sweep", help="run a point function over a parameter grid (checkpointed, resumable)")
+    p = _command(sub, "sweep")
     _common(p)
-    p.add_argument("point_func", metavar="FUNC", help="'steady' (built in) or module:function of a point function")
+    p.add_argument("point_func", metavar="FUNC",
+                   help="'steady' (built in: the observables of nrbundle steady) or module:function of your own")
     p.add_argument("--axis", action="append", default=[], metavar="SPEC",
-                   help="NAME=START:STOP:NUM[:log] or NAME=a,b,c (repeatable; see docs/sweeps.md)")
-    p.add_argument("--out", required=True, help="output directory (checkpoints, result.npz, result.json)")
+                   help="NAME=START:STOP:NUM[:log] or NAME=a,b,c; repeat for a product grid (docs/sweeps.md)")
+    p.add_argument("--out", required=True, metavar="DIR",
+                   help="sweep folder: checkpoints, result.npz, result.nc, result.json (required)")
     p.add_argument("--base", action="append", default=[], metavar="NAME=VALUE",
-                   help="further fixed keyword arguments of the point function (numbers or JSON values)")
-    p.add_argument("--executor", default="process", help="serial, process (default) or dask")
-    p.add_argument("--workers", default=None, help="worker processes (default: all cores)")
-    p.add_argument("--scheduler", default=None, help="dask: tcp://HOST:PORT of a scheduler, or local")
-    p.add_argument("--no-progress", action="store_true")
+                   help="a fixed argument of the point function, e.g. Delta_ad=1.3408 or cutoff=4 (repeatable; "
+                        "numbers or JSON values)")
+    p.add_argument("--executor", default="process", metavar="serial|process|dask",
+                   help="where points run: this process, worker processes, or a Dask cluster")
+    p.add_argument("--workers", default=None, metavar="N", help=workers_help)
+    p.add_argument("--scheduler", default=None, metavar="ADDR",
+                   help="with --executor dask: tcp://HOST:PORT of a running scheduler, or local (default: local)")
+    p.add_argument("--no-progress", action="store_true",
+                   help="no progress bar or progress lines for this sweep (as -q, but warnings of the sweep stay)")
     p.add_argument("--restart", action="store_true",
                    help="discard this sweep's own checkpoints and results and start afresh")
-    p.add_argument("--keep-failed", action="store_true", help="on resume, do not retry failed points")
+    p.add_argument("--keep-failed", action="store_true", help="on resume, do not retry points that failed")
     p.add_argument("--allow-version-change", action="store_true",
                    help="resume a sweep that another nrbundle version started (keeps its checkpoints)")
     p.set_defaults(func=_cmd_sweep)
 
-    p = sub.add_parser("figures", help="regenerate the paper's figures (PDF and PNG)")
+    p = _command(sub, "figures")
     _common(p)
-    p.add_argument("--which", default="1,2,3,4", help="comma-separated figure numbers (default 1,2,3,4)")
-    p.add_argument("--out", default="nrbundle-out/figures", help="output directory")
-    p.add_argument("--quick", action="store_true", help="coarse grids; finishes in minutes")
-    p.add_argument("--workers", default=None, help="worker processes (default: all cores)")
+    p.add_argument("--which", default="1,2,3,4", metavar="LIST", help="comma-separated figure numbers")
+    p.add_argument("--out", default=None, metavar="DIR",
+                   help="output folder (default: nrbundle-out/figures, with --quick nrbundle-out-quick/figures)")
+    p.add_argument("--quick", action="store_true", help="coarse grids and small recorded cutoffs: minutes")
+    p.add_argument("--workers", default=None, metavar="N", help=workers_help)
     _force(p, "figure files")
     p.set_defaults(func=_cmd_figures)
 
-    p = sub.add_parser("reproduce", help="derivation, resonances, crosscheck, figures and report in one folder")
-    p.add_argument("--preset", default="fig1")
-    p.add_argument("--out", default=None,
-                   help="output directory (default ./nrbundle-out, with --quick ./nrbundle-out-quick)")
-    p.add_argument("--quick", action="store_true", help="coarse grids; finishes in minutes")
-    p.add_argument("--workers", default=None, help="worker processes (default: all cores)")
+    p = _command(sub, "reproduce")
+    p.add_argument("--preset", default="fig1", metavar="fig1|physical",
+                   help="parameter preset of the derivation, resonances, crosscheck and figures (the headline "
+                        "numbers always use physical)")
+    p.add_argument("--out", default=None, metavar="DIR",
+                   help="output folder (default: ./nrbundle-out, with --quick ./nrbundle-out-quick)")
+    p.add_argument("--quick", action="store_true", help="coarse grids and small recorded cutoffs: minutes")
+    p.add_argument("--workers", default=None, metavar="N", help=workers_help)
     _force(p, "reproduction files")
     p.set_defaults(func=_cmd_reproduce)
 
-    for name, helptext in (("dynamics", "super-Rabi population dynamics from |000+> (Fig. 2(a-c))"),
-                           ("trajectory", "one quantum trajectory with its jumps and bundles (Fig. 2(d-g))")):
-        p = sub.add_parser(name, help=helptext)
+    for name in ("dynamics", "trajectory"):
+        p = _command(sub, name)
         _common(p)
-        p.add_argument("--direction", required=True, help="left or right")
-        p.add_argument("--delta-ad", default=None, help="drive detuning; default: the ED resonance of --target")
-        p.add_argument("--target", default=None, help="NA,NB,NM whose resonance to sit on (default 1,0,1)")
-        p.add_argument("--cutoff", default="4" if name == "dynamics" else "3", help="N or NA,NB,NM")
-        p.add_argument("--points", default="1000" if name == "dynamics" else "2000", help="output times")
-        p.add_argument("--out", default="nrbundle-out/runs", help="output directory")
+        p.add_argument("--direction", required=True, metavar="left|right", help="drive direction (required)")
+        p.add_argument("--delta-ad", default=None, metavar="X",
+                       help="drive detuning in the preset's units (default: the exact resonance of --target)")
+        p.add_argument("--target", default=None, metavar="NA,NB,NM",
+                       help="pair state whose exact resonance to sit on (default: 1,0,1)")
+        p.add_argument("--cutoff", default="4" if name == "dynamics" else "3", metavar="N|NA,NB,NM",
+                       help="Fock levels kept per mode")
+        p.add_argument("--points", default="1000" if name == "dynamics" else "2000", metavar="N",
+                       help="number of output times")
+        p.add_argument("--out", default="nrbundle-out/runs", metavar="DIR", help="output folder")
         _force(p, "run files of the same name")
         if name == "dynamics":
-            p.add_argument("--t-max", default=None, help="final time (default 2.5 super-Rabi transfer times)")
-            p.add_argument("--open", action="store_true", help="master equation Eq. (2) instead of closed dynamics")
+            p.add_argument("--t-max", default=None, metavar="T",
+                           help="final time in 1/(preset unit) (default: 2.5 super-Rabi transfer times)")
+            p.add_argument("--open", action="store_true",
+                           help="master equation Eq. (2) with decay instead of the closed (Hamiltonian) dynamics")
             p.set_defaults(func=_cmd_dynamics)
         else:
-            p.add_argument("--t-max", default="20000", help="final time (default 2e4)")
-            p.add_argument("--seed", default="1", help="random seed (same seed, same jumps)")
-            p.add_argument("--window", default=None,
+            p.add_argument("--t-max", default="20000", metavar="T", help="final time in 1/(preset unit)")
+            p.add_argument("--seed", default="1", metavar="S", help="random seed (same seed, same jumps)")
+            p.add_argument("--window", default=None, metavar="W",
                            help="bundle coincidence window (default: from the decay rates of the pair)")
             p.set_defaults(func=_cmd_trajectory)
 
@@ -619,17 +872,34 @@ class _StderrHandler(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            level = "error" if record.levelno >= logging.ERROR else "warning"
+            if record.levelno >= logging.ERROR:
+                level = "error"
+            else:
+                level = "warning" if record.levelno >= logging.WARNING else "info"
             sys.stderr.write(f"nrbundle: {level}: {shorten(record.getMessage(), MAX_LINE)}\n")
         except Exception:  # noqa: BLE001 - logging must never raise
             self.handleError(record)
 
 
-def _configure_logging() -> None:
+def _configure_logging(verbose: bool) -> None:
+    """Warnings of the ``nrbundle`` loggers as one line each on stderr; with ``-v`` their INFO records too."""
     log = logging.getLogger("nrbundle")
-    if not any(isinstance(h, _StderrHandler) for h in log.handlers):
-        handler = _StderrHandler(level=logging.WARNING)
+    handler = next((h for h in log.handlers if isinstance(h, _StderrHandler)), None)
+    if handler is None:
+        handler = _StderrHandler()
         log.addHandler(handler)
+    handler.setLevel(logging.INFO if verbose else logging.WARNING)
+    log.setLevel(logging.INFO if verbose else logging.NOTSET)
+
+
+def _verbosity(args: argparse.Namespace) -> int:
+    """``-q``/``-v`` -> the level of :mod:`nrbundle.progress` (and the logging level; the clock starts now)."""
+    quiet, verbose = bool(getattr(args, "quiet", False)), int(getattr(args, "verbose", 0) or 0)
+    if quiet and verbose:
+        raise InputError("--quiet: cannot be combined with --verbose")
+    progress.start_clock()
+    _configure_logging(verbose > 0)
+    return progress.QUIET if quiet else progress.VERBOSE if verbose else progress.NORMAL
 
 
 def _silence_stdout() -> None:
@@ -654,11 +924,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     import warnings
 
     warnings.formatwarning = _warning_line  # one readable line per warning (e.g. TruncationWarning)
-    _configure_logging()
+    _configure_logging(False)
     parser = build_parser()
     args = parser.parse_args(argv)
+    if getattr(args, "func", None) is None:  # `nrbundle` or `python -m nrbundle` alone: what it can do
+        parser.print_help()
+        return EXIT_STATUS["ok"]
     try:
-        status = int(args.func(args) or 0)
+        with progress.verbosity_as(_verbosity(args)):
+            status = int(args.func(args) or 0)
         sys.stdout.flush()  # a closed pipe fails here, inside the handlers below, not at interpreter exit
         return status
     except InputError as exc:

@@ -10,7 +10,7 @@ from __future__ import annotations
 __all__ = ["bare_detuning", "bare_resonance"]
 
 import math
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from scipy import optimize

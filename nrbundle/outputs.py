@@ -3,7 +3,9 @@
 Policy (``docs/cli.md``, "Files and overwrites")
     * Nothing nrbundle did not write is changed or deleted. A file nrbundle wrote is recognised by its provenance:
       the JSON sidecar of a data file (:func:`nrbundle.provenance.write_arrays`, with ``versions.nrbundle``), the
-      manifest of a sweep folder, or the header line :data:`TEX_HEADER` of a ``.tex`` file.
+      manifest of a sweep folder, the header line :data:`TEX_HEADER` of a ``.tex`` file, or the PDF Creator
+      :data:`PDF_CREATOR` of a compiled ``.pdf`` (:func:`tex_header` sets it; a PDF beside an nrbundle ``.tex``
+      of the same name counts as nrbundle's too, as written before the Creator was set).
     * Running the same request into the same place may replace its own outputs (every write is atomic). An output
       that another request wrote (other parameters) or that nrbundle did not write is refused, naming the file,
       unless ``force=True`` (the CLI's ``--force``).
@@ -16,7 +18,10 @@ from __future__ import annotations
 
 __all__ = [
     "TEX_HEADER",
+    "PDF_CREATOR",
     "tex_header",
+    "is_nrbundle_pdf",
+    "check_replace_pdf",
     "check_output_dir",
     "check_output_file",
     "is_nrbundle_tex",
@@ -42,11 +47,18 @@ from .provenance import canonical_json, json_value
 TEX_HEADER = "% Written by nrbundle"
 #: Lines at the top of a ``.tex`` file searched for :data:`TEX_HEADER`.
 _TEX_HEADER_LINES = 3
+#: Start of the ``/Creator`` entry of every PDF compiled from an nrbundle ``.tex`` file (``nrbundle 0.1.0``).
+PDF_CREATOR = "nrbundle"
+#: Largest PDF searched for :data:`PDF_CREATOR` (bytes); the derivation is about 300 kB.
+_MAX_PDF_BYTES = 64 << 20
 
 
 def tex_header() -> str:
-    """The header line of a ``.tex`` file written by nrbundle (with the version and the replacement notice)."""
-    return f"{TEX_HEADER} {__version__}; nrbundle replaces this file when run again with the same path.\n"
+    """The header lines of a ``.tex`` file written by nrbundle: the comment :data:`TEX_HEADER` (with the version
+    and the replacement notice) and, for pdfTeX only (other engines skip it), the PDF Creator
+    :data:`PDF_CREATOR` that marks the compiled PDF as nrbundle's."""
+    return (f"{TEX_HEADER} {__version__}; nrbundle replaces this file when run again with the same path.\n"
+            f"\\ifdefined\\pdfinfo\\pdfinfo{{/Creator ({PDF_CREATOR} {__version__})}}\\fi\n")
 
 
 def _probe(folder: Path, param: str) -> None:
@@ -127,6 +139,37 @@ def check_replace_tex(path: str | os.PathLike[str], *, force: bool, param: str) 
     """
     p = Path(path)
     if force or not (p.exists() or p.is_symlink()) or is_nrbundle_tex(p):
+        return
+    raise InputError(f"{param}: {str(p)!r} exists and was not written by nrbundle; pass force=True to replace it")
+
+
+def is_nrbundle_pdf(path: str | os.PathLike[str]) -> bool:
+    """True when ``path`` is a regular PDF file whose ``/Creator`` is :data:`PDF_CREATOR`, or that lies beside an
+    nrbundle ``.tex`` file of the same name (:func:`is_nrbundle_tex`)."""
+    p = Path(path)
+    if p.is_symlink() or not p.is_file():
+        return False
+    if is_nrbundle_tex(p.with_suffix(".tex")):
+        return True
+    try:
+        if p.stat().st_size > _MAX_PDF_BYTES:
+            return False
+        return f"/Creator ({PDF_CREATOR} ".encode() in p.read_bytes()
+    except OSError:
+        return False
+
+
+def check_replace_pdf(path: str | os.PathLike[str], *, force: bool, param: str) -> None:
+    """Refuse to replace an existing ``.pdf`` file that nrbundle did not write (:func:`is_nrbundle_pdf`), unless
+    ``force``.
+
+    Raises
+    ------
+    InputError
+        ``"<param>: 'notes.pdf' exists and was not written by nrbundle; pass force=True to replace it"``.
+    """
+    p = Path(path)
+    if force or not (p.exists() or p.is_symlink()) or is_nrbundle_pdf(p):
         return
     raise InputError(f"{param}: {str(p)!r} exists and was not written by nrbundle; pass force=True to replace it")
 

@@ -1,4 +1,5 @@
-"""Model parameters, presets, drive direction and validation: the one place that knows them.
+"""Model parameters, presets, drive direction, validation and the units of named quantities: the one place that
+knows them.
 
 Conventions (see ``docs/conventions.md``): hbar = 1; frequencies in units of the mechanical
 frequency omega_b unless the preset says otherwise (``physical`` is in GHz, all values /2pi);
@@ -9,6 +10,7 @@ frequency omega_b unless the preset says otherwise (``physical`` is in GHz, all 
 from __future__ import annotations
 
 import dataclasses
+import html
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -32,6 +34,11 @@ __all__ = [
     "check_finite",
     "check_integer",
     "check_params",
+    "FREQUENCY_NAMES",
+    "DIMENSIONLESS_NAMES",
+    "QUANTITIES",
+    "unit_of",
+    "describe",
 ]
 
 Direction = Literal["left", "right"]
@@ -55,6 +62,74 @@ PARAM_NAMES: tuple[str, ...] = (
 )
 #: Names that are decay rates and must be >= 0.
 RATE_NAMES: tuple[str, ...] = ("gamma", "kappa", "kappa_a", "kappa_b", "kappa_m")
+#: Per-mode decay rates that inherit ``kappa`` when ``None`` (S3).
+_MODE_RATES: tuple[str, ...] = ("kappa_a", "kappa_b", "kappa_m")
+
+#: Quantities measured in the frequency unit of a parameter set (:attr:`Params.units`: omega_b, or GHz with values
+#: omega/2pi): every parameter of Eq. (1)-(2) and the drive detuning of Eq. (1).
+FREQUENCY_NAMES: tuple[str, ...] = (*PARAM_NAMES, "Delta_ad")
+#: Dimensionless quantities of the steady-state contract (occupations, correlations, error measures).
+DIMENSIONLESS_NAMES: tuple[str, ...] = (
+    "n_a", "n_b", "n_m", "n_atom", "g1_ab", "g2_ab", "g1_am", "g2_am", "residual", "truncation_error",
+    "error_estimate",
+)
+#: What each named quantity is (parameters, sweep axes, the keys of ``nrbundle steady``): for data files and tables.
+QUANTITIES: dict[str, str] = {
+    "omega_b": "mechanical (phonon) frequency omega_b",
+    "omega_m": "magnon frequency omega_m",
+    "Delta_sa": "atom-cavity detuning Delta_{sigma a} (S11)",
+    "Delta_F": "magnitude |Delta_F| of the Sagnac-Fizeau shift (the drive direction gives its sign)",
+    "lambda_as": "Jaynes-Cummings coupling of atom and cavity photons (S7)",
+    "lambda_ab": "optomechanical (photon-phonon) linear coupling (S7)",
+    "lambda_am": "optomagnonic (photon-magnon) linear coupling (S7)",
+    "xi": "effective atomic drive (S7)",
+    "gamma": "atomic decay rate",
+    "kappa": "common decay rate of photons, phonons and magnons (Eq. 2)",
+    "kappa_a": "decay rate of the cavity photons a (S3; kappa when not set)",
+    "kappa_b": "decay rate of the phonons b (S3; kappa when not set)",
+    "kappa_m": "decay rate of the magnons m (S3; kappa when not set)",
+    "Delta_ad": "drive detuning Delta_ad (Eq. 1)",
+    "direction": "drive direction (left: +|Delta_F|, right: -|Delta_F|)",
+    "cutoff": "Fock levels kept per mode",
+    "n_a": "mean cavity photon number <a^dag a>",
+    "n_b": "mean phonon number <b^dag b>",
+    "n_m": "mean magnon number <m^dag m>",
+    "n_atom": "atomic excitation <sigma^dag sigma>",
+    "g1_ab": "photon-phonon cross correlation g^(2)_{1,ab}(0) (Fig. 3)",
+    "g1_am": "photon-magnon cross correlation g^(2)_{1,am}(0) (Fig. 3)",
+    "g2_ab": "photon-phonon bundle correlation g^(2)_{2,ab}(0) (Eq. 3; < 1: antibunched pairs)",
+    "g2_am": "photon-magnon bundle correlation g^(2)_{2,am}(0) (Eq. 3; < 1: antibunched pairs)",
+    "residual": "relative Liouvillian residual of the steady state",
+    "truncation_error": "largest relative change of an observable when one mode gets one more Fock level",
+    "error_estimate": "estimated error of the steady-state density matrix (Frobenius norm)",
+}
+
+
+def unit_of(name: str, units: str | None = "omega_b") -> str | None:
+    """The unit of the named quantity in a parameter set whose frequencies are in ``units``.
+
+    ``units`` (``"omega_b"`` or ``"GHz"``, :attr:`Params.units`) for :data:`FREQUENCY_NAMES`, ``"1"`` for
+    :data:`DIMENSIONLESS_NAMES` and the QFI witnesses ``W1_<partition>``/``D1_<partition>`` (Eq. 4), ``None``
+    for anything else (or for a frequency when ``units`` is ``None``).
+    """
+    if name in FREQUENCY_NAMES:
+        return units
+    if name in DIMENSIONLESS_NAMES or name.startswith(("W1_", "D1_")):
+        return "1"
+    return None
+
+
+def describe(name: str) -> str | None:
+    """What the named quantity is (:data:`QUANTITIES`; the witnesses ``W1_<p>``, ``D1_<p>`` of Eq. 4 too), or
+    ``None``."""
+    if name in QUANTITIES:
+        return QUANTITIES[name]
+    head, _, partition = name.partition("_")
+    if head == "W1" and partition:
+        return f"QFI entanglement witness W1 of the partition {partition} (Eq. 4; > 0: entangled)"
+    if head == "D1" and partition:
+        return f"D1 = max(0, W1) of the partition {partition} (Eq. 4, Fig. 4)"
+    return None
 
 
 #: A decimal number as the command line accepts it: ASCII digits, optional sign, point and exponent; no
@@ -188,13 +263,55 @@ class Params:
     # ------------------------------------------------------------------ rates
     @property
     def rates(self) -> dict[str, float]:
-        """Decay rates actually used: ``{"kappa_a", "kappa_b", "kappa_m", "gamma"}``."""
+        """Decay rates actually used (S3): ``{"kappa_a", "kappa_b", "kappa_m", "gamma"}``, a per-mode rate that is
+        ``None`` resolved to ``kappa``."""
         return {
             "kappa_a": self.kappa if self.kappa_a is None else self.kappa_a,
             "kappa_b": self.kappa if self.kappa_b is None else self.kappa_b,
             "kappa_m": self.kappa if self.kappa_m is None else self.kappa_m,
             "gamma": self.gamma,
         }
+
+    def resolved_rates(self) -> dict[str, float]:
+        """The per-mode decay rates as used, ``{"kappa_a", "kappa_b", "kappa_m"}`` (``kappa`` where not set).
+
+        ``params.replace(kappa=0.01)`` changes every per-mode rate that is not set: ``resolved_rates()`` then
+        gives 0.01 for each, and :attr:`inherited` names them.
+        """
+        rates = self.rates
+        return {name: rates[name] for name in _MODE_RATES}
+
+    @property
+    def inherited(self) -> tuple[str, ...]:
+        """The per-mode rates that are not set and so inherit ``kappa`` (e.g. ``("kappa_a", "kappa_b",
+        "kappa_m")`` for both presets)."""
+        return tuple(name for name in _MODE_RATES if getattr(self, name) is None)
+
+    # ---------------------------------------------------------------- display
+    def __repr__(self) -> str:
+        """Every parameter, the per-mode rates resolved: ``Params(preset='fig1', units='omega_b', omega_b=1.0, ...,
+        kappa=0.005, kappa_a=0.005 (inherits kappa), ...)``."""
+        parts = [f"preset={self.preset!r}", f"units={self.units!r}"]
+        for name in PARAM_NAMES:
+            value = getattr(self, name)
+            if value is None:
+                parts.append(f"{name}={self.rates[name]!r} (inherits kappa)")
+            else:
+                parts.append(f"{name}={value!r}")
+        return f"Params({', '.join(parts)})"
+
+    def _repr_html_(self) -> str:
+        """A table for notebooks: name, value (per-mode rates resolved), what it is."""
+        unit = "omega_b" if self.units == "omega_b" else "GHz (omega/2pi)"
+        rows = []
+        for name in PARAM_NAMES:
+            value = getattr(self, name)
+            shown = f"{self.rates[name]:g} <i>(inherits kappa)</i>" if value is None else f"{value:g}"
+            rows.append(f"<tr><td><code>{name}</code></td><td>{shown}</td><td>{html.escape(QUANTITIES[name])}</td></tr>")
+        head = (f"<b>Params</b> preset <code>{html.escape(self.preset)}</code>, frequencies in "
+                f"{html.escape(unit)}")
+        return (f"<div>{head}<table><tr><th>name</th><th>value</th><th>meaning</th></tr>{''.join(rows)}"
+                "</table></div>")
 
     def Delta_F_signed(self, direction: str) -> float:
         """Signed Fizeau shift for a drive direction: +|Delta_F| left, -|Delta_F| right."""

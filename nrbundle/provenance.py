@@ -48,8 +48,9 @@ import math
 import os
 import platform
 import tempfile
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -204,7 +205,7 @@ def versions(packages: tuple[str, ...] = VERSION_PACKAGES) -> dict[str, str | No
 
 def utc_now() -> str:
     """UTC time stamp, ISO 8601 with milliseconds (``2026-11-30T06:39:38.123+00:00``)."""
-    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="milliseconds")
+    return _dt.datetime.now(_dt.UTC).isoformat(timespec="milliseconds")
 
 
 # ---------------------------------------------------------------------------------------------- atomic writes

@@ -132,7 +132,8 @@ class Table:
         return "\n".join(lines)
 
     def html(self, *, css_class: str = "") -> str:
-        """An HTML ``<table>`` with a ``<thead>`` row and every cell HTML-escaped."""
+        """An HTML ``<table>`` with a ``<thead>`` row and every cell HTML-escaped, in a ``div.table-wrap`` that
+        scrolls sideways where the screen is narrower than the table's narrowest layout."""
         def td(c: Cell) -> str:
             t = html.escape(c.text)
             if c.kind == "code":  # identifiers may break after _ , [ (a long name never widens the page)
@@ -148,7 +149,9 @@ class Table:
         cls = f" class='{html.escape(css_class)}'" if css_class else ""
         head = "".join(f"<th>{html.escape(h)}</th>" for h in self.header)
         body = "\n".join("<tr>" + "".join(td(c) for c in row) + "</tr>" for row in self._padded())
-        return f"<table{cls}><thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody></table>"
+        # the wrapper scrolls a table sideways on a screen too narrow for it, instead of widening the page
+        return (f"<div class='table-wrap'><table{cls}><thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>"
+                "</table></div>")
 
 
 def units_text(units: str) -> str:
@@ -272,9 +275,11 @@ _CSS_DPI: float = 96.0
 _STYLE = """
 body{font-family:sans-serif;max-width:1100px;margin:1.5em auto;padding:0 1em;line-height:1.4}
 h1{font-size:1.5em}h2{margin-top:1.6em;border-bottom:1px solid #ccc}
-table{border-collapse:collapse;margin:0.6em 0;font-size:0.88em;max-width:100%}
+.table-wrap{max-width:100%;overflow-x:auto}
+table{border-collapse:collapse;margin:0.6em 0;font-size:0.88em}
 td,th{border:1px solid #bbb;padding:2px 6px;vertical-align:top}
 th{background:#eee;text-align:left}
+table.crosscheck td:last-child,table.stages td:last-child{overflow-wrap:anywhere}
 .meta{color:#333;background:#f4f4f4;padding:4px 8px;border-left:4px solid #888}
 .quick{color:#b00;font-weight:bold}.fail{color:#b00}
 figure{margin:1.5em 0;display:flex;flex-wrap:wrap;gap:0 1.2em;align-items:flex-start}
@@ -342,8 +347,8 @@ def _figure_what(prov: Mapping[str, Any] | None) -> str:
     if prov is None:
         return "<span class='fail'>no provenance (figN.json missing): what made this figure is unknown</span>"
     params = prov.get("params") or {}
-    kind = ("<span class='quick'>QUICK run</span> (coarse grid, small unchecked Fock cutoffs: not converged)"
-            if prov.get("quick") else "full run (converged cutoffs)")
+    kind = ("<span class='quick'>QUICK run</span> (coarse grid and loose tolerances: a preview, not converged numbers)"
+            if prov.get("quick") else "full run")
     cut = prov.get("cutoff_summary") or (str(tuple(prov["cutoff"])) if "cutoff" in prov else "see the provenance")
     return (f"{kind}; {_preset_units(params.get('preset', '?'), params.get('units', 'omega_b'))}; "
             f"Fock cutoffs (N_a, N_b, N_m): {html.escape(str(cut))}")
@@ -410,7 +415,7 @@ def _stage_section(out: Path, record: Mapping[str, Any]) -> list[str]:
         t.rows.append([name, Cell(str(st.get("status", "")), "" if ok else "fail"), _num(st.get("time_s", 0), ".1f"),
                        str(st.get("error", ""))])
     return ["<h2 id='stages'>Stages</h2>", _meta(f"What ran and how long it took. File: "
-                                                  f"{_link(out, 'reproduce.json')}."), t.html()]
+                                                  f"{_link(out, 'reproduce.json')}."), t.html(css_class="stages")]
 
 
 def _files_section(out: Path) -> list[str]:
@@ -457,8 +462,8 @@ def write_index(out: str | os.PathLike[str], record: Mapping[str, Any]) -> Path:
     """
     out = Path(out)
     preset = record.get("preset")
-    kind = ("<span class='quick'>QUICK run</span>: coarse grids and small Fock cutoffs without convergence checks - "
-            "for a look, not for numbers" if record.get("quick") else "full run (converged cutoffs)")
+    kind = ("<span class='quick'>QUICK run</span>: coarse grids and loose tolerances - a preview, not converged "
+            "numbers" if record.get("quick") else "full run")
     failed = [n for n, st in (record.get("stages") or {}).items() if st.get("status") != "ok"]
     parts = [
         "<!DOCTYPE html>",

@@ -20,7 +20,8 @@ __all__ = [
 import contextlib
 import functools
 import os
-from typing import Any, Callable, Iterator, TypeVar
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 import threadpoolctl
 

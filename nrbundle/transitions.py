@@ -28,9 +28,9 @@ __all__ = [
     "paper_transition",
 ]
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Mapping, Sequence
 
 #: Bundle pair name -> the two modes it is made of.
 PAIR_MODES: Mapping[str, tuple[str, str]] = MappingProxyType({"ab": ("a", "b"), "am": ("a", "m")})

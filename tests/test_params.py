@@ -131,3 +131,27 @@ def test_error_messages_never_echo_huge_arguments():
         with pytest.raises(InputError) as info:
             call()
         assert len(str(info.value)) < 400
+
+
+def test_params_show_the_per_mode_rates_they_inherit():
+    p = get_preset("fig1").replace(kappa=0.01)
+    assert p.kappa_a is None and p.inherited == ("kappa_a", "kappa_b", "kappa_m")
+    assert p.resolved_rates() == {"kappa_a": 0.01, "kappa_b": 0.01, "kappa_m": 0.01}
+    text = repr(p)
+    assert "kappa=0.01" in text and "kappa_a=0.01 (inherits kappa)" in text and "kappa_m=0.01 (inherits kappa)" in text
+    q = p.replace(kappa_b=0.2)
+    assert q.inherited == ("kappa_a", "kappa_m") and q.resolved_rates()["kappa_b"] == 0.2
+    assert "kappa_b=0.2," in repr(q) and "kappa_b=0.2 (inherits" not in repr(q)
+    assert "units='GHz'" in repr(get_preset("physical"))
+    html = p._repr_html_()
+    assert html.count("<tr>") == len(PARAM_NAMES) + 1 and "inherits kappa" in html
+
+
+def test_units_of_named_quantities():
+    from nrbundle.params import FREQUENCY_NAMES, describe, unit_of
+
+    assert all(unit_of(n, "GHz") == "GHz" for n in FREQUENCY_NAMES) and unit_of("Delta_ad") == "omega_b"
+    assert unit_of("g2_am") == "1" and unit_of("W1_ab") == "1" and unit_of("direction") is None
+    assert "bundle" in describe("g2_ab") and "cross correlation" in describe("g1_am")
+    assert "W1" in describe("W1_amsigma") and describe("nonsense") is None
+    assert all(describe(n) for n in PARAM_NAMES)

@@ -184,7 +184,7 @@ def panel_label(ax: Any, text: str, *, loc: str = "upper left") -> None:
 
 
 #: Text of the stamp on every figure of a quick run (:func:`stamp_quick`).
-QUICK_STAMP: str = "QUICK run: coarse grid, unchecked cutoffs"
+QUICK_STAMP: str = "QUICK run: coarse grid, a preview - not converged"
 
 
 def emphasis_handles(color: str = "0.25") -> tuple[list[Any], list[str]]:

@@ -10,7 +10,8 @@ from __future__ import annotations
 __all__ = ["to_dense", "to_csr", "density_matrix", "dims_of", "spectral_norm_hermitian", "fgmres"]
 
 import math
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import qutip

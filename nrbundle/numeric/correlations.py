@@ -16,7 +16,8 @@ Conventions (NOTES.md and the main text below Eq. 3):
 from __future__ import annotations
 
 import math
-from typing import Any, Literal, Sequence
+from collections.abc import Sequence
+from typing import Any, Literal
 
 import numpy as np
 import qutip

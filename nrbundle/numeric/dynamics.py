@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import qutip
@@ -144,7 +145,7 @@ def initial_and_projectors(
     if populations is None:
         labels = [
             l for l in (parse_label(x) for x in DEFAULT_POPULATIONS)
-            if all(n < c for n, c in zip(l[:3], model.cutoff))
+            if all(n < c for n, c in zip(l[:3], model.cutoff, strict=True))
         ]
     else:
         labels = [parse_label(x) for x in populations]

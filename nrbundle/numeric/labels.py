@@ -18,7 +18,8 @@ __all__ = [
     "label_eigenstates",
 ]
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 

@@ -48,9 +48,10 @@ s = min_{j not dark} (-Im lam_j): the rate at which the coherences |v><j| decay.
 singular eigenvalue 0 of L0 to -s and changes the slow eigenvalues of L0 by at most a factor 2, so the
 preconditioner stays close to L0^{-1} where GMRES needs it. (A shift ||K||/2 instead, far above the slow
 rates, made GMRES stagnate on a nonlinear loss c = a + a^2/2, N = 20: 400 iterations to a relative residual
-of 2e-11 and no further; with s it converges in ~60.) A non-unique steady state without dark states (a conserved quantity, e.g. a qubit that is
-coupled to nothing) is not detected: A is then singular on directions that a Krylov space grown from 1/d need not
-explore, and the solve returns one of the steady states, as ``qutip.steadystate`` does. The model-level rule of
+of 2e-11 and no further; with s it converges in ~60.) A non-unique steady state without dark states (a
+conserved quantity, e.g. a qubit that is coupled to nothing) is not detected: A is then singular on directions
+that a Krylov space grown from 1/d need not explore, and the solve returns one of the steady states, as
+``qutip.steadystate`` does. The model-level rule of
 ``solve_steady`` refuses such cases for Eq. (1)-(2).
 
 Residual
@@ -100,8 +101,9 @@ from __future__ import annotations
 import math
 import time
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Sequence
+from typing import Any, Literal
 
 import numpy as np
 import qutip
@@ -655,9 +657,10 @@ def steady_state(
             err.residual = residual  # type: ignore[attr-defined]
             err.iterations = total  # type: ignore[attr-defined]
             raise err
-        warnings.warn(msg, RuntimeWarning, stacklevel=2)
+        warnings.warn(msg, RuntimeWarning, stacklevel=3)  # the caller of the single_blas_thread wrapper
+    first_qobj = next((op for op in (H, *c_ops) if isinstance(op, qutip.Qobj)), H)
     return SteadyStateResult(
-        rho_ss=qutip.Qobj(current.rho, dims=dims_of(next((op for op in (H, *c_ops) if isinstance(op, qutip.Qobj)), H), d)),
+        rho_ss=qutip.Qobj(current.rho, dims=dims_of(first_qobj, d)),
         error_estimate=float(estimate),
         residual=residual,
         residual_abs=current.res,

@@ -49,8 +49,9 @@ from __future__ import annotations
 import math
 import time
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import qutip
@@ -58,10 +59,10 @@ import qutip
 from ..errors import ConvergenceError, InputError, TruncationWarning
 from ..limits import AUTO_CUTOFF_TIME_BUDGET, check_memory, steady_state_bytes
 from ..params import Params, check_direction, check_finite
-from .correlations import bundle_g2, g1
-from .model import MAX_DIMENSION, Model, parse_cutoff
 from ..threads import single_blas_thread
+from .correlations import bundle_g2, g1
 from .liouvillian import DEFAULT_ATOL, steady_state
+from .model import MAX_DIMENSION, Model, parse_cutoff
 
 __all__ = [
     "SteadyState",
@@ -163,7 +164,7 @@ def undefined_observables(cutoff: Sequence[int], names: Sequence[str] = OBSERVAB
     dict
         ``{name: reason}``, e.g. ``{"g2_am": "O = a m: O^2 = 0 with 2 Fock levels of mode a (N_a=2); ..."}``.
     """
-    N = dict(zip(_MODES, (int(n) for n in cutoff)))
+    N = dict(zip(_MODES, (int(n) for n in cutoff), strict=True))
     out: dict[str, str] = {}
     for name in names:
         if name in ("g2_ab", "g2_am"):
@@ -315,7 +316,7 @@ def _truncation_warning(
             f"truncation_error {err:.3g} > {truncation_threshold:g}: raising N_{mode} by one level changes {name} "
             f"by {100 * err:.3g}%"
         )
-    bad = [f"{o} (N_{o}={n}): {top[o]:.3g}" for o, n in zip(_MODES, N) if top[o] > top_threshold]
+    bad = [f"{o} (N_{o}={n}): {top[o]:.3g}" for o, n in zip(_MODES, N, strict=True) if top[o] > top_threshold]
     if bad:
         parts.append(f"top Fock level populated above top_threshold={top_threshold:g} for mode " + "; ".join(bad))
     if not parts:
@@ -443,7 +444,7 @@ def solve_steady(
             N, top, top_threshold, err, (worst_mode, worst.get(worst_mode, "")), truncation_threshold, undefined
         )
         if msg is not None:
-            warnings.warn(msg, TruncationWarning, stacklevel=2)
+            warnings.warn(msg, TruncationWarning, stacklevel=3)  # the caller of the single_blas_thread wrapper
         return SteadyState(
             rho_ss=res.rho_ss,
             params=params,

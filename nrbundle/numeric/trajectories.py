@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import qutip
@@ -87,7 +88,7 @@ class JumpRecord:
     @classmethod
     def from_sequence(
         cls, jumps: Sequence[tuple[float, str]], channels: Sequence[str], t_start: float, t_end: float
-    ) -> "JumpRecord":
+    ) -> JumpRecord:
         """Build a record from ``(time, channel)`` pairs (e.g. a synthetic one)."""
         times: dict[str, list[float]] = {c: [] for c in channels}
         for t, c in jumps:
@@ -200,9 +201,9 @@ def trajectory(
         raise ConvergenceError(f"mcsolve: integration failed ({type(exc).__name__}: {exc})") from None
     channels = tuple(model.channels)
     records = []
-    for times, which in zip(res.col_times, res.col_which):
+    for times, which in zip(res.col_times, res.col_which, strict=True):
         per = {c: [] for c in channels}
-        for tj, w in zip(times, which):
+        for tj, w in zip(times, which, strict=True):
             per[channels[int(w)]].append(float(tj))
         records.append(JumpRecord({c: np.asarray(v, dtype=float) for c, v in per.items()}, float(t[0]), float(t[-1])))
     runs = res.runs_e_data

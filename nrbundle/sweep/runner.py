@@ -28,7 +28,9 @@ from tqdm import tqdm
 
 from .. import __version__
 from ..errors import InputError, error_line
+from ..progress import HEARTBEAT, clock, detail, is_quiet, is_verbose, say, show_bars
 from ..provenance import utc_now, versions
+from .dataset import write_netcdf
 from .executors import EXECUTORS, Task, cpu_count, run_dask, run_process, run_serial
 from .grid import Grid
 from .result import SweepResult, assemble, failed_list, point_records
@@ -124,18 +126,50 @@ def _check_picklable(func: Callable[..., Any], func_name: str, kwargs: Mapping[s
 
 # ---------------------------------------------------------------------------------------------- progress
 class _Progress:
-    """tqdm bar on stderr, shown only when asked for and stderr is a terminal."""
+    """What a sweep shows while it runs, at the run's verbosity (:mod:`nrbundle.progress`).
 
-    def __init__(self, enabled: bool, total: int, initial: int, desc: str) -> None:
+    A tqdm bar on stderr (points done, ``failed=N``, rate and ETA) when one is requested, the run is not quiet
+    and stderr is a terminal; otherwise, when requested and not quiet, one summary line at least every
+    :data:`nrbundle.HEARTBEAT` seconds. Verbose runs also get one detail line per point.
+    """
+
+    def __init__(self, requested: bool, total: int, initial: int, desc: str) -> None:
         self.bar = None
-        if enabled and getattr(sys.stderr, "isatty", lambda: False)():
+        self.total, self.done, self.desc = total, initial, desc
+        self.t0 = self.last = time.perf_counter()
+        self.computed = 0
+        self.lines = bool(requested) and not is_quiet()
+        if show_bars(requested):
             self.bar = tqdm(total=total, initial=initial, desc=desc, unit="pt", file=sys.stderr, dynamic_ncols=True)
+            self.lines = False
 
-    def update(self, n_failed: int) -> None:
+    def update(self, n_failed: int, record: Mapping[str, Any] | None = None) -> None:
+        self.done += 1
+        self.computed += 1
         if self.bar is not None:
             if n_failed:
                 self.bar.set_postfix(failed=n_failed, refresh=False)
             self.bar.update(1)
+        if record is not None and is_verbose():
+            line = self._point_line(record)
+            if self.bar is not None:
+                self.bar.write(line, file=sys.stderr)
+            else:
+                detail(line)
+            return
+        now = time.perf_counter()
+        if self.lines and now - self.last >= HEARTBEAT and self.done < self.total:
+            rate = self.computed / (now - self.t0)
+            left = f", about {clock((self.total - self.done) / rate)} left" if rate > 0 else ""
+            say(f"sweep {self.desc}: {self.done}/{self.total} points, {n_failed} failed{left}")
+            self.last = now
+
+    def _point_line(self, record: Mapping[str, Any]) -> str:
+        meta = record.get("meta") or {}
+        cutoff = f", cutoff {tuple(meta['cutoff'])}" if isinstance(meta.get("cutoff"), list) else ""
+        what = "ok" if record.get("status") == "ok" else f"FAILED: {record.get('error', '')}"
+        return (f"sweep {self.desc}: point {self.done}/{self.total} {record.get('point')} {what} "
+                f"in {float(record.get('elapsed_s', 0.0)):.1f} s{cutoff}")
 
     def close(self) -> None:
         if self.bar is not None:
@@ -202,7 +236,9 @@ def run_sweep(
         Dask only: ``"local"`` (default; a ``LocalCluster`` of ``workers`` single-threaded processes), a scheduler
         address ``"tcp://HOST:PORT"``, or an existing ``distributed.Client``.
     progress
-        Show a tqdm bar on stderr (only when stderr is a terminal).
+        Show progress on stderr at the run's verbosity (:mod:`nrbundle.progress`): a tqdm bar with the points
+        done, failed and the time left when stderr is a terminal, else a summary line at least every 30 s; a
+        detail line per point when verbose; nothing when quiet.
     resume
         Reuse the checkpoints in ``out`` (the manifest must match). ``False`` deletes this sweep's own files in
         ``out`` first (only files that verify as its checkpoints and results; see :meth:`Store.clear`) and
@@ -270,6 +306,7 @@ def run_sweep(
                     store.clear(existing)
                 store.write_manifest({**core, "id": mid, "version": __version__, "created": started,
                                       "argv": list(sys.argv)})
+            store.points.mkdir(exist_ok=True)  # also when a resumed folder lost it
             store.remove_temporaries()
             if resume:
                 records, ignored = store.read_records(grid, mid)
@@ -304,7 +341,7 @@ def run_sweep(
                 store.write_record(record)
             records[key] = record
             n_failed += record["status"] == "failed"
-            bar.update(n_failed)
+            bar.update(n_failed, record)
 
         try:
             if not tasks:
@@ -349,10 +386,11 @@ def run_sweep(
             "versions": versions(),
             "points": points,
         }
+        result = SweepResult(grid=grid, arrays=arrays, provenance=provenance, path=store.path if store else None)
         if store is not None:
+            provenance["netcdf"] = write_netcdf(result, store.path)  # before result.json, which records the outcome
             store.write_result(grid, arrays, provenance)
 
-    result = SweepResult(grid=grid, arrays=arrays, provenance=provenance, path=store.path if store else None)
     if failed:
         shown = "; ".join(f"{f['point']}: {f['error']}" for f in failed[:3])
         more = " ..." if len(failed) > 3 else ""

@@ -5,6 +5,7 @@ Layout (format :data:`FORMAT`)::
     <out>/manifest.json        what the sweep is (function, grid, base, nrbundle version); written before any point
     <out>/points/<key>.json    one checkpoint per finished point (success or failure), with its checksum
     <out>/result.npz           at the end: one array per result name plus the axis arrays
+    <out>/result.nc            at the end, when xarray is installed: the same arrays as netCDF (:mod:`.dataset`)
     <out>/result.json          at the end: the provenance
     <out>/.lock                held (flock) while a sweep writes here
 
@@ -50,6 +51,7 @@ import numpy as np
 
 from ..errors import InputError, error_line
 from ..provenance import atomic_write_bytes, canonical_json, decode_exact, sha256_text
+from .dataset import NETCDF_NAME
 from .grid import Grid
 
 #: Format tag written into every manifest, checkpoint and result sidecar.
@@ -57,7 +59,7 @@ FORMAT = "nrbundle.sweep/2"
 #: Formats of nrbundle sweep folders (this and earlier ones): a restart may clear their files.
 KNOWN_FORMATS: tuple[str, ...] = ("nrbundle.sweep/1", FORMAT)
 #: Names of a temporary file of :func:`~nrbundle.provenance.atomic_write_bytes` (``.<name>.<random>.tmp``).
-_TEMPORARY = re.compile(r"\.[^/]+\.(?:json|npz)\.[A-Za-z0-9_]+\.tmp")
+_TEMPORARY = re.compile(r"\.[^/]+\.(?:json|npz|nc)\.[A-Za-z0-9_]+\.tmp")
 #: Largest checkpoint file read (bytes); anything larger is not one of ours.
 _MAX_RECORD_BYTES = 1 << 28
 #: The remedies named in messages (the CLI shows its options instead).
@@ -226,6 +228,7 @@ class Store:
         self.manifest = path / "manifest.json"
         self.result_npz = path / "result.npz"
         self.result_json = path / "result.json"
+        self.result_nc = path / NETCDF_NAME
         self.lock = path / ".lock"
 
     # ---------------------------------------------------------------- checks
@@ -239,7 +242,7 @@ class Store:
             return
         if not self.path.is_dir():
             raise InputError(f"out: {str(self.path)!r} exists and is not a directory")
-        for part in (self.points, self.manifest, self.result_npz, self.result_json, self.lock):
+        for part in (self.points, self.manifest, self.result_npz, self.result_json, self.result_nc, self.lock):
             if part.is_symlink():
                 raise InputError(
                     f"out: {str(part)!r} is a symbolic link; a sweep never follows links out of its folder "
@@ -327,7 +330,7 @@ class Store:
 
         Removed: checkpoints in ``points/`` that verify as this sweep's (regular files, not links, whose content
         is a checkpoint of a known format with the key of their file name and, when ``manifest`` is readable,
-        its id), the temporaries of interrupted writes, and ``result.json``/``result.npz`` when ``result.json``
+        its id), the temporaries of interrupted writes, and ``result.json``/``.npz``/``.nc`` when ``result.json``
         is this sweep's. Nothing else is touched; ``manifest.json`` is replaced by the caller.
         """
         mid = manifest.get("id") if manifest else None
@@ -346,7 +349,7 @@ class Store:
             and result.get("format") in KNOWN_FORMATS
             and (mid is None or result.get("manifest_id") == mid)
         ):
-            for p in (self.result_npz, self.result_json):
+            for p in (self.result_npz, self.result_nc, self.result_json):
                 if p.is_file() and not p.is_symlink():
                     p.unlink()
                     n += 1

@@ -124,7 +124,7 @@ def test_latex_failure_quotes_first_error(tmp_path, monkeypatch) -> None:
 
 @pytest.mark.skipif(not HAVE_PDFLATEX, reason="pdflatex not installed")
 def test_document_compiles(tmp_path) -> None:
-    pdf = write_latex(tmp_path / "derivation.tex", pdf=True)
+    pdf = write_latex(tmp_path / "derivation.tex", pdf=True, keep_log=True)
     assert pdf.suffix == ".pdf" and pdf.exists() and pdf.stat().st_size > 10_000
     log = (tmp_path / "derivation.log").read_text(errors="replace")
     assert "Overfull \\hbox" not in log  # every equation fits the text width

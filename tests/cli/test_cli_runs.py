@@ -5,7 +5,8 @@ import json
 import numpy as np
 import pytest
 
-from nrbundle.cli import main
+from nrbundle.cli import _warning_line, main
+from nrbundle.errors import TruncationWarning
 from nrbundle.numeric.spectrum import avoided_crossing
 from nrbundle.params import get_preset
 
@@ -43,11 +44,34 @@ def test_spectrum_matches_library(capsys):
 
 
 def test_steady_json_contract(capsys):
-    assert main(["steady", "--direction", "left", "--delta-ad", "1.3402", "--cutoff", "3", "--json"]) == 0
+    # A fixed cutoff gets a truncation estimate (one extra solve per mode); cutoff 3 at this point is too small,
+    # so the command warns (one TruncationWarning naming the estimate) and still prints the full contract.
+    with pytest.warns(TruncationWarning, match=r"cutoff \(3, 3, 3\): truncation_error"):
+        assert main(["steady", "--direction", "left", "--delta-ad", "1.3402", "--cutoff", "3", "--json"]) == 0
     d = _json_out(capsys)
     assert set(d) == {"n_a", "n_b", "n_m", "n_atom", "g1_ab", "g2_ab", "g1_am", "g2_am", "cutoff", "residual",
-                      "truncation_error"}
-    assert d["cutoff"] == [3, 3, 3] and d["truncation_error"] is None and d["residual"] < 1e-10
+                      "truncation_error", "error_estimate", "undefined"}
+    assert d["cutoff"] == [3, 3, 3] and d["residual"] < 1e-10
+    assert isinstance(d["truncation_error"], float) and d["truncation_error"] > 0.01  # the warned estimate
+    assert isinstance(d["error_estimate"], float) and 0 <= d["error_estimate"] < 1e-6
+    assert d["undefined"] == {}  # three levels per mode represent every observable
+    for name in ("n_a", "n_b", "n_m", "n_atom", "g1_ab", "g2_ab", "g1_am", "g2_am"):
+        assert isinstance(d[name], float) and d[name] >= 0
+
+
+def test_steady_json_names_undefined_observables(capsys):
+    # two levels of mode b: the bundle g2 of (a, b) is 0 by construction, so it is null with its reason
+    with pytest.warns(TruncationWarning):
+        assert main(["steady", "--direction", "left", "--delta-ad", "1.3402", "--cutoff", "3,2,3", "--json"]) == 0
+    d = _json_out(capsys)
+    assert d["g2_ab"] is None and set(d["undefined"]) == {"g2_ab"} and "N_b=2" in d["undefined"]["g2_ab"]
+    assert d["g2_am"] is not None
+
+
+def test_warnings_print_as_one_line():
+    line = _warning_line(TruncationWarning("cutoff (3, 3, 3): truncation_error 0.4\nsecond line"),
+                         TruncationWarning, "x.py", 1)
+    assert line == "nrbundle: warning: cutoff (3, 3, 3): truncation_error 0.4\n"
 
 
 def test_dynamics_and_trajectory_write_data_and_figures(tmp_path, capsys):

@@ -2,8 +2,8 @@
 
 import pytest
 
-from nrbundle.numeric.steady import solve_steady, steady_observables
 from nrbundle.numeric.spectrum import avoided_crossing
+from nrbundle.numeric.steady import solve_steady, steady_observables
 from nrbundle.params import get_preset
 
 

@@ -28,8 +28,8 @@ from systems.reference import (  # noqa: E402
 
 from nrbundle.errors import InputError  # noqa: E402
 from nrbundle.numeric.correlations import bundle_g2, expect, g1, g2_tau  # noqa: E402
-from nrbundle.numeric.model import Model  # noqa: E402
 from nrbundle.numeric.liouvillian import liouvillian_matrix, steady_state  # noqa: E402
+from nrbundle.numeric.model import Model  # noqa: E402
 from nrbundle.params import get_preset  # noqa: E402
 
 #: Steady states are solved to a relative residual 1e-14; g2 of these small systems is then good to ~1e-10.
@@ -114,7 +114,8 @@ def test_cross_correlation_is_normal_ordered_for_different_modes():
     rho = rho / rho.tr()
     a = qutip.tensor(qutip.destroy(N), qutip.qeye(N))
     b = qutip.tensor(qutip.qeye(N), qutip.destroy(N))
-    paper = expect(a.dag() * a * b.dag() * b, rho).real / (expect(a.dag() * a, rho).real * expect(b.dag() * b, rho).real)
+    n_a, n_b = expect(a.dag() * a, rho).real, expect(b.dag() * b, rho).real
+    paper = expect(a.dag() * a * b.dag() * b, rho).real / (n_a * n_b)
     assert abs(g1(rho, a, b) - paper) < 1e-12
 
 

@@ -23,8 +23,8 @@ from systems.reference import (  # noqa: E402
 )
 
 from nrbundle.errors import ConvergenceError, InputError  # noqa: E402
-from nrbundle.numeric.model import Model  # noqa: E402
 from nrbundle.numeric.liouvillian import liouvillian_residual, steady_state  # noqa: E402
+from nrbundle.numeric.model import Model  # noqa: E402
 from nrbundle.params import get_preset  # noqa: E402
 
 P = get_preset("fig1")

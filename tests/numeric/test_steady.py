@@ -9,6 +9,8 @@ import pytest
 import qutip
 
 from nrbundle.errors import ConvergenceError, InputError, TruncationWarning
+from nrbundle.numeric.correlations import bundle_g2, g1
+from nrbundle.numeric.model import Model
 from nrbundle.numeric.steady import (
     DEFAULT_OBSERVABLES,
     MODEL_TOL,
@@ -19,8 +21,6 @@ from nrbundle.numeric.steady import (
     solve_steady,
     steady_observables,
 )
-from nrbundle.numeric.correlations import bundle_g2, g1
-from nrbundle.numeric.model import Model
 from nrbundle.params import get_preset
 
 P = get_preset("fig1")
@@ -52,7 +52,7 @@ def test_auto_raises_the_cutoffs_the_answer_needs(auto_left_134):
 def test_auto_history_raises_one_mode_at_a_time_and_reports_its_changes(auto_left_134):
     s = auto_left_134
     last_change = {}
-    for (c0, o0), (c1, o1) in zip(s.history, s.history[1:]):
+    for (c0, o0), (c1, o1) in zip(s.history, s.history[1:], strict=False):
         diff = np.subtract(c1, c0)
         assert sorted(diff) == [0, 0, 1]
         mode = "abm"[int(np.argmax(diff))]
@@ -226,7 +226,12 @@ def test_relative_change_is_the_largest_relative_difference():
 
 # ------------------------------------------------------------------ convergence study (slow)
 #: Four pair resonances of fig1 (exact diagonalisation, cutoff 5): (direction, Delta_ad, resonant pair).
-RESONANCES = [("left", 1.340779, "g2_am"), ("right", 1.369660, "g2_am"), ("left", 1.369561, "g2_ab"), ("right", 1.398539, "g2_ab")]
+RESONANCES = [
+    ("left", 1.340779, "g2_am"),
+    ("right", 1.369660, "g2_am"),
+    ("left", 1.369561, "g2_ab"),
+    ("right", 1.398539, "g2_ab"),
+]
 
 
 @pytest.mark.slow

@@ -81,7 +81,7 @@ def two_mode_state(t, N):
 def embedded_family(dims, parties, squares="compressed"):
     """Family operators of every party embedded in the joint space (test-side construction)."""
     ops = []
-    for j, (p, d) in enumerate(zip(parties, dims)):
+    for j, (p, d) in enumerate(zip(parties, dims, strict=True)):
         fam = atom_family() if p == "sigma" else mode_family(d, squares=squares)
         for A in fam:
             ops.append(kron_all([A if k == j else np.eye(dk) for k, dk in enumerate(dims)]))
@@ -89,7 +89,10 @@ def embedded_family(dims, parties, squares="compressed"):
 
 
 def local_families(dims, parties, squares="compressed"):
-    return [atom_family() if p == "sigma" else mode_family(d, squares=squares) for p, d in zip(parties, dims)]
+    return [
+        atom_family() if p == "sigma" else mode_family(d, squares=squares)
+        for p, d in zip(parties, dims, strict=True)
+    ]
 
 
 # --------------------------------------------------------------------------------------------- families
@@ -127,7 +130,7 @@ def test_qfi_qubit_closed_form():
     # rho = (1 + r.sigma)/2: F_Q[rho, n.sigma] = 4 |n x r|^2  =>  Q = 4 (|r|^2 I - r r^T)
     r = np.array([0.3, -0.5, 0.4])
     sig = atom_family()
-    rho = 0.5 * (np.eye(2) + sum(ri * s for ri, s in zip(r, sig)))
+    rho = 0.5 * (np.eye(2) + sum(ri * s for ri, s in zip(r, sig, strict=True)))
     Q = qfi_matrix(rho, sig)
     assert np.allclose(Q, 4 * (r @ r * np.eye(3) - np.outer(r, r)), atol=CLOSED_FORM_TOL)
 

@@ -168,7 +168,8 @@ def fock_product_bundle_g2(n1: int, n2: int) -> float:
 
 # --------------------------------------------------------------------- thermal qubits (QuTiP's own test case)
 def thermal_qubit(omega: float, gamma: float, n_th: float) -> tuple[qutip.Qobj, list[qutip.Qobj]]:
-    """Qubit in a thermal bath: H = omega sigma^dag sigma, c_1 = sqrt(gamma (n_th + 1)) sigma, c_2 = sqrt(gamma n_th) sigma^dag."""
+    """Qubit in a thermal bath: H = omega sigma^dag sigma, c_1 = sqrt(gamma (n_th + 1)) sigma, c_2 = sqrt(gamma n_th)
+    sigma^dag."""
     s = atom_sigma()
     return omega * s.dag() * s, [math.sqrt(gamma * (n_th + 1)) * s, math.sqrt(gamma * n_th) * s.dag()]
 
@@ -191,7 +192,7 @@ def thermal_qubits(
     n = len(omegas)
     H: qutip.Qobj | float = 0.0
     c_ops: list[qutip.Qobj] = []
-    for j, (w, g, nt) in enumerate(zip(omegas, gammas, n_ths)):
+    for j, (w, g, nt) in enumerate(zip(omegas, gammas, n_ths, strict=True)):
         ops = [qutip.qeye(2)] * n
         ops[j] = atom_sigma()
         s = qutip.tensor(ops)

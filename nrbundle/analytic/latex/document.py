@@ -11,13 +11,14 @@ from __future__ import annotations
 import math
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 from typing import Any
 
 from ...errors import InputError, NrbundleError
-from ...outputs import check_output_file, check_replace_tex, tex_header
+from ...outputs import check_output_file, check_replace_pdf, check_replace_tex, tex_header
 from ...params import Params, get_preset
-from ...provenance import atomic_write_text
+from ...provenance import atomic_write_bytes, atomic_write_text
 from ...transitions import PAPER_TRANSITIONS
 from .. import symbols as s
 from ..effective import corrected_resonance
@@ -73,7 +74,8 @@ def _numbers_section(params: Params, shift_order: int) -> str:
     out.append(r"\hline\end{tabular}\end{center}")
     head = r"transition & drive & Eq. & $\Delta_{ad}$ (closed form)"
     head += r" & $\Delta_{ad}$ (shifted, order " + str(shift_order) + r") & $g_{\mathrm{eff}}$ & order"
-    out.append(r"\begin{center}\begin{tabular}{lllllll}\hline " + head + r"\\\hline")
+    # \small and narrower column gaps keep the seven columns inside the 16 cm text width
+    out.append(r"\begin{center}\small\setlength{\tabcolsep}{3pt}\begin{tabular}{lllllll}\hline " + head + r"\\\hline")
     flagged = False
     for pt in PAPER_TRANSITIONS:
         try:
@@ -151,9 +153,12 @@ def derivation_document(params: Params | None = None, shift_order: int = 4) -> s
 
 
 def _first_latex_error(log: str) -> str:
-    for line in log.splitlines():
+    """The first ``!`` line of a pdflatex log, with the source line it names (``l.12 \\undefinedmacro``)."""
+    lines = log.splitlines()
+    for i, line in enumerate(lines):
         if line.startswith("!"):
-            return line.strip()
+            where = next((w.strip() for w in lines[i + 1:i + 12] if w.startswith("l.")), "")
+            return line.strip() + (f" at {where}" if where else "")
     return "no '!' error line in the log"
 
 
@@ -164,6 +169,7 @@ def write_latex(
     pdf: bool = False,
     timeout: float = PDFLATEX_TIMEOUT,
     force: bool = False,
+    keep_log: bool = False,
 ) -> Path:
     """Write :func:`derivation_document` to ``path`` (a ``.tex`` file) and optionally compile it.
 
@@ -174,12 +180,17 @@ def write_latex(
     params, shift_order
         As for :func:`derivation_document`.
     pdf
-        Also run ``pdflatex`` twice (``-interaction=nonstopmode -halt-on-error``) in the target directory.
+        Also compile it: ``pdflatex`` runs twice (``-interaction=nonstopmode -halt-on-error``) in a temporary
+        folder, and only the PDF is put beside ``path`` (same name, ``.pdf``; atomically). No ``.aux``/``.log``
+        file is left anywhere.
     timeout
         Seconds allowed per pdflatex run.
     force
-        Replace an existing ``.tex`` file that nrbundle did not write (its second line is not
-        :data:`nrbundle.outputs.TEX_HEADER`); without it such a file is refused before anything is computed.
+        Replace an existing ``.tex`` (or, with ``pdf``, ``.pdf``) file that nrbundle did not write
+        (:func:`nrbundle.outputs.is_nrbundle_tex`, :func:`nrbundle.outputs.is_nrbundle_pdf`); without it such a
+        file is refused before anything is computed.
+    keep_log
+        With ``pdf``: also put pdflatex's log beside the PDF (``.log``), e.g. to look for overfull lines.
 
     Returns
     -------
@@ -203,30 +214,40 @@ def write_latex(
         raise InputError(f"path: expected a .tex file, got {str(path)[:200]!r}")
     check_output_file(p, "path")
     check_replace_tex(p, force=force, param="path")
+    if pdf:
+        check_replace_pdf(p.with_suffix(".pdf"), force=force, param="path")
     first, _, rest = derivation_document(params, shift_order).partition("\n")
+    text = f"{first}\n{tex_header()}{rest}"
     p.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(p, f"{first}\n{tex_header()}{rest}", durable=False)
+    atomic_write_text(p, text, durable=False)
     if not pdf:
         return p
     exe = shutil.which("pdflatex")
     if exe is None:
         raise LatexError("pdflatex not found on PATH (install texlive-latex-base) - or call with pdf=False")
-    for _ in range(2):
-        try:
-            proc = subprocess.run(
-                [exe, "-interaction=nonstopmode", "-halt-on-error", p.name],
-                cwd=p.parent,
-                capture_output=True,
-                timeout=timeout,
-                check=False,
-            )
-        except subprocess.TimeoutExpired:
-            raise LatexError(f"pdflatex timed out after {timeout:g} s on {p}") from None
-        if proc.returncode != 0:
-            log_path = p.with_suffix(".log")
+    with tempfile.TemporaryDirectory(prefix="nrbundle-latex-") as tmp:
+        work = Path(tmp) / p.name
+        work.write_text(text, encoding="utf-8")
+        for _ in range(2):
+            try:
+                proc = subprocess.run(
+                    [exe, "-interaction=nonstopmode", "-halt-on-error", work.name],
+                    cwd=tmp,
+                    capture_output=True,
+                    timeout=timeout,
+                    check=False,
+                )
+            except subprocess.TimeoutExpired:
+                raise LatexError(f"pdflatex timed out after {timeout:g} s on {p}") from None
+            log_path = work.with_suffix(".log")
             log = log_path.read_text(errors="replace") if log_path.exists() else proc.stdout.decode(errors="replace")
-            raise LatexError(f"pdflatex failed on {p}: {_first_latex_error(log)} (see {log_path})")
-    out = p.with_suffix(".pdf")
-    if not out.exists() or out.stat().st_size == 0:
-        raise LatexError(f"pdflatex produced no PDF for {p}")
+            if proc.returncode != 0:
+                raise LatexError(f"pdflatex failed on {p}: {_first_latex_error(log)}")
+        built = work.with_suffix(".pdf")
+        if not built.exists() or built.stat().st_size == 0:
+            raise LatexError(f"pdflatex produced no PDF for {p}")
+        out = p.with_suffix(".pdf")
+        atomic_write_bytes(out, built.read_bytes(), durable=False)
+        if keep_log:
+            atomic_write_text(p.with_suffix(".log"), log, durable=False)
     return out
