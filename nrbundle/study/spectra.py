@@ -49,13 +49,13 @@ FIG1_OBSERVABLES: tuple[str, ...] = ("n_a", "n_b", "n_m")
 #: Grid spacing across the top of each resonance's line (|Delta_ad - resonance| <= :data:`LINE_CORE` half-widths), in
 #: units of its half-width (:func:`line_widths`): full run, quick run. 0.2 half-widths keep a log-linear
 #: interpolation between grid points within ~0.3 % there and the parabolic peak position within ~1e-3 half-widths.
-LINE_SPACING: Mapping[bool, float] = {False: 0.2, True: 0.5}
+LINE_SPACING: Mapping[bool, float] = {False: 0.2, True: 0.6}
 #: Half-width of the uniformly resolved top of each line, in units of its half-width.
 LINE_CORE: float = 2.0
 #: Beyond the top, the spacing grows in proportion to the distance from the nearest line, by this fraction of it (a
 #: Lorentzian tail falls as a power of the distance, so such a spacing keeps the log-linear interpolation error
-#: the same everywhere: ~0.5 % at 0.15, ~3 % at 0.35): full run, quick run.
-TAIL_SPACING: Mapping[bool, float] = {False: 0.15, True: 0.35}
+#: the same everywhere: ~0.5 % at 0.15, ~5 % at 0.45): full run, quick run.
+TAIL_SPACING: Mapping[bool, float] = {False: 0.15, True: 0.45}
 #: Largest spacing anywhere in the window, in units of omega_b (guards the background between lines): full, quick.
 BACKGROUND_STEP: Mapping[bool, float] = {False: 5e-3, True: 1e-2}
 

@@ -1,9 +1,10 @@
 """Independent tasks of a study run side by side on worker processes, with progress lines on stderr.
 
 A :class:`Task` is ``func(**kwargs)`` (a module-level function with picklable arguments) with a name, the stage it
-belongs to, the tasks it must wait for and a typical cost. :func:`run_tasks` runs them longest-ready-first, either
-in this process or on a pool of worker processes (forked where the platform allows, so that they start with every
-module and cache already loaded; BLAS pinned to one thread each), at most one task per worker at a time. Each task
+belongs to, the tasks it must wait for and a typical cost. :func:`run_tasks` runs them - of the tasks ready, the one
+heading the longest chain of typical costs first - either in this process or on a pool of worker processes (forked
+where the platform allows, so that they start with every module and cache already loaded; BLAS pinned to one thread
+each), at most one task per worker at a time. Each task
 is isolated: a failure is recorded (:func:`execute`), never raised. The study functions report their progress
 through :mod:`nrbundle.study.progress`; :class:`StageLines` prints it: one line when a task starts or ends, one per
 milestone, and a summary at least every ``heartbeat`` seconds with what runs, how far it is and an estimate of the
@@ -222,18 +223,34 @@ class StageLines:
 
 
 # -------------------------------------------------------------------------------------------- scheduling
-def _ready(todo: list[Task], done: set[str]) -> list[Task]:
-    return sorted((t for t in todo if all(a in done for a in t.after)), key=lambda t: -t.cost)
+def _ranks(tasks: list[Task]) -> dict[str, float]:
+    """Longest chain of typical costs from each task to the end of the run (its own cost included)."""
+    after = {t.name: [u for u in tasks if t.name in u.after] for t in tasks}
+    rank: dict[str, float] = {}
+
+    def of(t: Task) -> float:
+        if t.name not in rank:
+            rank[t.name] = t.cost + max((of(u) for u in after[t.name]), default=0.0)
+        return rank[t.name]
+
+    for t in tasks:
+        of(t)
+    return rank
+
+
+def _ready(todo: list[Task], done: set[str], rank: Mapping[str, float]) -> list[Task]:
+    """The tasks whose dependencies are done, those heading the longest chain of work first."""
+    return sorted((t for t in todo if all(a in done for a in t.after)), key=lambda t: -rank[t.name])
 
 
 def _run_serial(tasks: list[Task], lines: StageLines) -> None:
-    """Every task in this process, longest ready task first."""
-    todo, done = list(tasks), set()
+    """Every task in this process, the ready task heading the longest chain of work first."""
+    todo, done, rank = list(tasks), set(), _ranks(tasks)
     progress.install(lines.event)
     lines.start_heartbeat(lambda: list(todo))
     try:
         while todo:
-            task = _ready(todo, done)[0]
+            task = _ready(todo, done, rank)[0]
             todo.remove(task)
             lines.start(task)
             task.record = execute(task.name, task.func, task.kwargs)
@@ -252,7 +269,8 @@ def _start_method() -> str:
 
 
 def _run_pool(tasks: list[Task], lines: StageLines, workers: int) -> str:
-    """The tasks on ``workers`` processes, at most one task per process at a time, longest ready task first.
+    """The tasks on ``workers`` processes, at most one task per process at a time, the ready task heading the longest
+    chain of work first.
 
     With ``fork`` the pool starts all its processes at the first submission, before its own thread and before the
     heartbeat thread is started here. A worker that dies fails its task and every task not yet run.
@@ -262,12 +280,12 @@ def _run_pool(tasks: list[Task], lines: StageLines, workers: int) -> str:
     events = ctx.Queue()
     with single_thread_environment():
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(events,))
-    todo, done = list(tasks), set()
+    todo, done, rank = list(tasks), set(), _ranks(tasks)
     running: dict[str, tuple[Task, Future]] = {}
     broken = ""
 
     def submit() -> None:
-        for task in _ready(todo, done)[: max(0, workers - len(running))]:
+        for task in _ready(todo, done, rank)[: max(0, workers - len(running))]:
             todo.remove(task)
             lines.start(task)
             running[task.name] = (task, pool.submit(execute, task.name, task.func, task.kwargs))
