@@ -19,8 +19,9 @@ Definitions (``docs/bundles.md``; the pair case n = (1, 0, 1) or (1, 1, 0) is Eq
 
       pi_B = n_tot Gamma_B / sum_{o: n_o > 0} kappa_o <o^dag o>,   n_tot = n_a + n_b + n_m.
 
-  It assumes that each cascade started in the bundle sector emits all n_tot quanta once it has begun (the re-excitation by the weak
-  drive is slow against kappa), so the numerator is the flux of quanta in complete bundles and the denominator the
+  It assumes that each cascade started in the bundle sector emits all n_tot quanta once it has begun (the
+  re-excitation by the weak drive is slow against kappa), so the numerator is the flux of quanta in complete
+  bundles and the denominator the
   total flux of quanta out of the bundle's modes. pi_B -> 1 for pure bundle emission; quanta emitted on their own
   (off-resonant single excitations) lower it. The cascade assumption fails when the remaining quanta of a cascade are
   converted between modes or leave through the atom; pi_B then overestimates the purity (it is an upper estimate, see

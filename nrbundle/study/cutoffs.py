@@ -105,8 +105,10 @@ def converged_cutoff(
     witness_parties: Sequence[str] = (),
     work: str | os.PathLike[str] | None = None,
 ) -> dict[str, Any]:
-    """The checked cutoff at one point (module docstring): the smallest N found whose one-level raises change every
-    quantity of ``observables`` by less than ``rtol``.
+    """The checked Fock cutoff at one point: one-level raises of every mode change each plotted quantity by < rtol.
+
+    The smallest N found by the project's rule (module docstring) whose one-level raises change every quantity of
+    ``observables`` by less than ``rtol``.
 
     Parameters
     ----------
@@ -193,8 +195,9 @@ def choose_cutoff(
     witness_parties: Sequence[str] = (),
     work: str | os.PathLike[str] | None = None,
 ) -> dict[str, Any]:
-    """The checked cutoff for a set of ``(direction, Delta_ad)`` points: elementwise maximum of
-    :func:`converged_cutoff` at each.
+    """The checked cutoff for a set of ``(direction, Delta_ad)`` points: the elementwise maximum over the points.
+
+    :func:`converged_cutoff` at each point.
 
     Returns
     -------

@@ -141,10 +141,10 @@ def steady_values(
     witness_parties: Sequence[str] = (),
     work: str | os.PathLike[str] | None = None,
 ) -> dict[str, Any]:
-    """:func:`steady_point` at one fixed cutoff (no truncation check, no truncation warning: the caller checks or
-    has checked the cutoff), computed once.
+    """:func:`steady_point` at one fixed cutoff, computed once per run (cached by its inputs).
 
-    Cached by its inputs in this process and, with ``work``, as ``work/points/<hash>.json`` (module docstring).
+    No truncation check and no truncation warning: the caller checks or has checked the cutoff. Cached by its
+    inputs in this process and, with ``work``, as ``work/points/<hash>.json`` (module docstring).
 
     Parameters
     ----------

@@ -94,9 +94,11 @@ def spectrum_grid(
     lines: Sequence[tuple[float, float]], lo: float, hi: float, *, spacing: float, tail: float, background: float,
     keep: Sequence[float] = (),
 ) -> np.ndarray:
-    """Delta_ad grid on [lo, hi] where the lines are: spacing ``spacing * w`` within ``LINE_CORE * w`` of each line
-    ``(centre, half-width w)``, growing beyond by ``tail`` times the distance from the top, at most ``background``
-    anywhere; the line centres and the points ``keep`` (e.g. the regime Delta_ad) included exactly.
+    """Delta_ad grid on [lo, hi] where the lines are: dense across each line, sparser with the distance from it.
+
+    Spacing ``spacing * w`` within ``LINE_CORE * w`` of each line ``(centre, half-width w)``, growing beyond by
+    ``tail`` times the distance from the top, at most ``background`` anywhere; the line centres and the points
+    ``keep`` (e.g. the regime Delta_ad) included exactly.
 
     The grid is marched outward from every line centre to both ends of the window, each step the local spacing
     (the smallest any line asks for there; it grows by a fraction < 1 of the distance to a line, so no line is
@@ -181,8 +183,11 @@ def peak_position(x: np.ndarray, y: np.ndarray, centre: float, half: float) -> f
 
 def spectrum_point(point: Mapping[str, Any], *, params: Params, cutoff: Sequence[int],
                    work: str | None = None) -> dict[str, Any]:
-    """Sweep point of Fig. 1 at ``point = {"direction", "Delta_ad"}``: the steady state of Eq. (2) at the checked
-    ``cutoff`` (:func:`nrbundle.study.points.steady_values`, shared with the cutoff checks through ``work``)."""
+    """Sweep point of Fig. 1 at ``point = {"direction", "Delta_ad"}``: the steady state of Eq. (2) at ``cutoff``.
+
+    :func:`nrbundle.study.points.steady_values` at the checked cutoff, shared with the cutoff checks through
+    ``work``.
+    """
     r = steady_values(params, str(point["direction"]), float(point["Delta_ad"]), cutoff, work=work)
     progress.point_done()
     return r

@@ -48,9 +48,11 @@ def cpu_seconds() -> float:
 
 @dataclass
 class Task:
-    """One unit of a run: ``func(**kwargs)`` for the stage ``stage``, after the tasks ``after``; ``cost`` is its
-    typical duration in seconds (it orders the tasks and seeds the estimate of the time left); ``record`` is filled
-    by :func:`execute`."""
+    """One unit of a run: ``func(**kwargs)`` for the stage ``stage``, after the tasks ``after``.
+
+    ``cost`` is its typical duration in seconds (it orders the tasks and seeds the estimate of the time left);
+    ``record`` is filled by :func:`execute`.
+    """
 
     name: str
     stage: str
@@ -62,8 +64,9 @@ class Task:
 
 
 def execute(name: str, func: Callable[..., Any], kwargs: dict[str, Any]) -> dict[str, Any]:
-    """Run one task (in a worker or in this process) as the progress task ``name``; never raises (except
-    KeyboardInterrupt).
+    """Run one task (in a worker or in this process) as the progress task ``name``; never raises.
+
+    (KeyboardInterrupt passes.)
 
     Returns ``{"status": "ok", "value"}`` or ``{"status": "failed", "error", "traceback"}``, with ``time_s`` (wall),
     ``cpu_s`` (this process and its children) and ``pid``.
@@ -90,13 +93,16 @@ def _init_worker(events: Any) -> None:
 
 # -------------------------------------------------------------------------------------------- progress lines
 def clock(seconds: float) -> str:
+    """``m:ss`` (``h:mm:ss`` from an hour) of ``seconds``."""
     s = int(round(max(seconds, 0.0)))
     return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
 
 
 class StageLines:
-    """The progress lines of a run on ``stream``: milestones as they come, a summary at least every ``heartbeat``
-    seconds (module docstring); ``workers`` tasks run at a time."""
+    """The progress lines of a run on ``stream``: milestones as they come, a summary at least every ``heartbeat`` s.
+
+    See the module docstring; ``workers`` tasks run at a time.
+    """
 
     def __init__(self, enabled: bool, stream: TextIO, workers: int, heartbeat: float = 15.0,
                  on_failure: Callable[[Task], None] | None = None) -> None:
@@ -336,7 +342,11 @@ def _run_pool(tasks: list[Task], lines: StageLines, workers: int) -> str:
 
 
 def stage_records(tasks: list[Task]) -> dict[str, Any]:
-    """Per stage of ``reproduce.json``: status, wall time (first start to last end of its tasks), CPU, tasks."""
+    """Per stage of ``reproduce.json``: status, ``time_s``, ``cpu_s`` and its tasks (a failure: the first error).
+
+    ``time_s`` is the sum of the wall times of the stage's tasks (what the stage takes on one core; with tasks side by
+    side, stages overlap in time), ``cpu_s`` the sum of their CPU times.
+    """
     out: dict[str, Any] = {}
     for t in tasks:
         rec = t.record
@@ -349,8 +359,6 @@ def stage_records(tasks: list[Task]) -> dict[str, Any]:
             st.setdefault("error", f"{t.name}: {rec.get('error', '')}")
             st.setdefault("traceback", rec.get("traceback", ""))
     return out
-
-
 
 
 def run_tasks(tasks: list[Task], lines: StageLines, workers: int = 1) -> str:

@@ -20,8 +20,10 @@ from . import progress
 
 
 def work_dir(out_dir: str | os.PathLike[str]) -> Path:
-    """Folder for the checkpoints and caches of the figures written to ``out_dir``: ``<out_dir>/work`` (created;
-    an absolute path, so that it names the same folder from any working directory)."""
+    """Folder for the checkpoints and caches of the figures written to ``out_dir``: ``<out_dir>/work`` (created).
+
+    An absolute path, so that it names the same folder from any working directory.
+    """
     p = Path(out_dir).resolve() / "work"
     p.mkdir(parents=True, exist_ok=True)
     return p
