@@ -42,6 +42,7 @@ __all__ = [
     "solve_steady",
     "SteadyState",
     "steady_observables",
+    "steadystate",
     "NrbundleError",
     "InputError",
     "ConvergenceError",
@@ -57,12 +58,13 @@ from .transitions import PAPER_TRANSITIONS, Transition
 
 __version__ = "0.1.0"
 
-#: Facade names loaded on first access: name -> the module that exports it. The QuTiP-style front door
-#: ``steadystate`` of :mod:`nrbundle.numeric` joins this table (and ``__all__``) once the numeric layer has it.
+#: Facade names loaded on first access: name -> the module that exports it (``steadystate`` is the QuTiP-style
+#: front door: ``from nrbundle import steadystate`` in place of ``from qutip import steadystate``).
 _LAZY: dict[str, str] = {
     "solve_steady": "nrbundle.numeric",
     "SteadyState": "nrbundle.numeric",
     "steady_observables": "nrbundle.numeric",
+    "steadystate": "nrbundle.numeric",
 }
 
 

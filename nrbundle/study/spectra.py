@@ -1,7 +1,7 @@
 """Steady-state excitation spectra versus Delta_ad for both drive directions, and the S16 ladder: Fig. 1(c-e).
 
 The steady state of Eq. (2) is swept over a Delta_ad window spanning the four ED resonances, at one Fock cutoff
-checked by the project's rule at the three regimes' Delta_ad for both directions
+checked by the project's rule at the three regimes' Delta_ad and at both ends of the window, for both directions
 (:func:`nrbundle.study.cutoffs.choose_cutoff` on :data:`FIG1_OBSERVABLES`). The grid is put where the lines are
 (:func:`spectrum_grid`): the analytic layer and the resonance table say where each resonance is and how wide its
 steady-state line is (:func:`line_widths`), so the points sit densely across each line and sparsely on the smooth
@@ -237,21 +237,23 @@ def excitation_spectra(
     regimes = {r: regime_Delta_ad(res, r) for r in REGIME_NAMES}
     w = params.omega_b
 
+    eds = [res[t.key]["ed"] for t in PAPER_TRANSITIONS]
+    lo, hi = min(eds) - 0.04 * w, max(eds) + 0.03 * w
     if cutoff is not None:
         cut = [int(n) for n in cutoff]
         conv: dict[str, Any] = {"cutoff": cut, "rule": "given by the caller (not checked)"}
     else:
-        pts = [(d, regimes[r]["Delta_ad"]) for r in REGIME_NAMES for d in ("left", "right")]
+        # the lines (at the regime Delta_ad) and the ends of the window, where the off-resonant background is largest
+        pts = [(d, x) for x in (*(regimes[r]["Delta_ad"] for r in REGIME_NAMES), lo, hi) for d in ("left", "right")]
         rtol = QUICK_RTOL if quick else CONVERGENCE_RTOL
         key = {"what": "fig1-cutoff", "params": params.to_dict(), "points": pts, "observables": FIG1_OBSERVABLES,
                "rtol": rtol, "version": 3}
         conv = cached_json(work / f"fig1-cutoff-{short_hash(key)}.json", key,
                            lambda: choose_cutoff(params, pts, FIG1_OBSERVABLES, rtol=rtol, work=work))
         cut = list(conv["cutoff"])
-        progress.note(f"Fig. 1 cutoff {tuple(cut)} (checked to {conv['rtol']:g} at the regime Delta_ad)")
+        progress.note(f"Fig. 1 cutoff {tuple(cut)} (checked to {conv['rtol']:g} at the regime Delta_ad and the ends "
+                      "of the window)")
 
-    eds = [res[t.key]["ed"] for t in PAPER_TRANSITIONS]
-    lo, hi = min(eds) - 0.04 * w, max(eds) + 0.03 * w
     widths = line_widths(params, res)
     if grid is None:
         lines = [(float(res[t.key]["ed"]), widths[t.key]) for t in PAPER_TRANSITIONS]
