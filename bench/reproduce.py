@@ -159,7 +159,10 @@ def reproduce_run(code: Path, out: Path, quick: bool, *, fresh: bool = True) -> 
 AUTO_CODE = r"""
 import json, sys, time
 from nrbundle.params import get_preset
-from nrbundle.numeric.steady import solve_steady
+try:
+    from nrbundle.numeric.steady import solve_steady
+except ImportError:  # older layouts
+    from nrbundle.numeric.convergence import solve_steady
 table = json.load(open(sys.argv[1]))
 params = get_preset("fig1")
 out = []
@@ -386,6 +389,15 @@ def _worst(values: dict[str, float]) -> tuple[str, float]:
     return max(finite.items(), key=lambda kv: kv[1]) if finite else ("-", float("nan"))
 
 
+#: What each regime's column of Fig. 3 plots (``nrbundle.study.cutoffs.FIG3_OBSERVABLES``; the other pair's values
+#: are in the data too, neither plotted nor converged).
+FIG3_PLOTTED: dict[str, tuple[str, ...]] = {
+    "blue": ("n_a", "n_b", "n_m", "g1_am", "g2_am"),
+    "pink": ("n_a", "n_b", "n_m", "g1_ab", "g2_ab"),
+    "orange": ("n_a", "n_b", "n_m", "g1_ab", "g2_ab", "g1_am", "g2_am"),
+}
+
+
 def _line_half_widths(run: Path) -> dict[str, float]:
     """Half-widths of the Fig. 1 lines of a run of this tree (``nrbundle.study.spectra.line_widths``)."""
     sys.path.insert(0, str(ROOT))
@@ -484,9 +496,9 @@ def compare_runs(new: Path, ref: Path) -> dict[str, Any]:
                 b = np.interp(common, fr["tau"], fr["g2_am_tau"])
                 g = {"common_delays": int(common.size), "largest_abs_change": float(np.max(np.abs(a - b))),
                      "g2_0": [float(fn["g2_am_tau"][0]), float(fr["g2_am_tau"][0])]}
-        plotted = {n: v for n, v in rel.items() if any(n.endswith(o) for o in ("n_a", "n_b", "n_m", "g1_am",
-                                                                                "g2_am", "g1_ab", "g2_ab"))}
+        plotted = {n: v for n, v in rel.items() if n.split("_", 1)[1] in FIG3_PLOTTED[n.split("_", 1)[0]]}
         out["fig3"] = {"shared_kappas": [float(k[i]) for i, _ in pairs], "largest_change": _worst(plotted),
+                       "largest_change_not_plotted": _worst({n: v for n, v in rel.items() if n not in plotted}),
                        "per_quantity": rel, "g2_tau": g}
         f4n, f4r = (np.load(d / "figures" / "fig4.npz") for d in (new, ref))
         w = {}
@@ -508,6 +520,18 @@ def compare_runs(new: Path, ref: Path) -> dict[str, Any]:
     except (OSError, ValueError, KeyError) as exc:
         out["fig2"] = f"not compared: {exc}"
     return out
+
+
+def compare_all(work: Path, results: dict[str, Any]) -> None:
+    """Compare the runs in ``work`` pairwise (the new full run with the baseline's, the quick runs with the full)."""
+    results["comparisons"] = {}
+    for new, ref in (("current full", "baseline full"), ("current quick", "baseline full"),
+                     ("current quick", "current full"), ("current quick", "baseline quick")):
+        dn, dr = (work / name.replace(" ", "-") for name in (new, ref))
+        if (dn / "reproduce.json").exists() and (dr / "reproduce.json").exists():
+            title = f"{new} against {ref}"
+            results["comparisons"][title] = compare_runs(dn, dr)
+            print_comparison(title, results["comparisons"][title])
 
 
 def print_comparison(title: str, c: dict[str, Any]) -> None:
@@ -532,7 +556,9 @@ def print_comparison(title: str, c: dict[str, Any]) -> None:
                   f"({v['largest_interpolated_change'][0]}); peak shifts (half-widths) {pk}")
         elif section == "fig3":
             print(f"fig3: shared kappa {len(v['shared_kappas'])}; largest change of a plotted quantity "
-                  f"{v['largest_change'][1]:.2e} ({v['largest_change'][0]}); g2(tau): {v['g2_tau']}")
+                  f"{v['largest_change'][1]:.2e} ({v['largest_change'][0]}; not plotted: "
+                  f"{v['largest_change_not_plotted'][1]:.2e} {v['largest_change_not_plotted'][0]}); "
+                  f"g2(tau): {v['g2_tau']}")
         elif section == "fig4":
             ws = ", ".join(f"{k} {x:.2e}" for k, x in v["W1_change_over_max_W1"].items())
             print(f"fig4: W1 change / max|W1| {ws}; same sign of W1 everywhere: {v['same_sign_of_W1']}")
@@ -615,6 +641,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--skip-profile", action="store_true", help="no in-process profile")
     ap.add_argument("--profile-full", action="store_true", help="also profile the full reproduce (long)")
     ap.add_argument("--profile-only", action="store_true", help="only the in-process profile")
+    ap.add_argument("--compare-only", action="store_true",
+                    help="only compare the outputs of the runs already in --workdir")
     ap.add_argument("--baseline", default=BASELINE, help=f"baseline commit (default {BASELINE})")
     ap.add_argument("--workdir", default=None, help="work folder (default: a new temporary folder)")
     ap.add_argument("--json", default=None, help="results file (default <workdir>/bench-reproduce.json)")
@@ -627,6 +655,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"bench/reproduce.py: work folder {work}; {results['machine']['cores']} cores, "
           f"load {results['machine']['load_at_start']}", flush=True)
     json_path = Path(args.json) if args.json else work / "bench-reproduce.json"
+    if args.compare_only:
+        previous = json.loads(json_path.read_text()) if json_path.exists() else {}
+        results = {**previous, **{k: v for k, v in results.items() if k not in previous}}
+        compare_all(work, results)
+        json_path.write_text(json.dumps(results, indent=1, default=str))
+        return 0
 
     def save() -> None:
         json_path.write_text(json.dumps(results, indent=1, default=str))
@@ -666,14 +700,7 @@ def main(argv: list[str] | None = None) -> int:
             save()
         print_runs(results)
         print_auto(results)
-        results["comparisons"] = {}
-        for new, ref in (("current full", "baseline full"), ("current quick", "baseline full"),
-                         ("current quick", "current full"), ("current quick", "baseline quick")):
-            dn, dr = (work / name.replace(" ", "-") for name in (new, ref))
-            if (dn / "reproduce.json").exists() and (dr / "reproduce.json").exists():
-                title = f"{new} against {ref}"
-                results["comparisons"][title] = compare_runs(dn, dr)
-                print_comparison(title, results["comparisons"][title])
+        compare_all(work, results)
         save()
     if not args.skip_profile:
         results["profile"] = {}

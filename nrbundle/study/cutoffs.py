@@ -2,15 +2,20 @@
 
 The project's rule (``docs/figures.md``)
 ----------------------------------------
-A cutoff N = (N_a, N_b, N_m) is *checked* at a point when raising each mode by one level (N + e_a, N + e_b,
-N + e_m, three extra solves) changes every plotted quantity by less than the tolerance ``rtol`` (relative:
-|new - old| / max(|new|, |old|)); the largest of these changes is the point's ``truncation_error``, the estimate
-of how far the values at N lie from the untruncated ones. :func:`converged_cutoff` starts at :data:`START` and
-raises every mode whose raise changed a plotted quantity by ``rtol`` or more, until N is checked; the figures then
-use N itself - the checked level, not the one above it, whose extra accuracy nothing plotted needs. A cutoff used
-for a set of points is the elementwise maximum of the checked cutoffs at its check points. Along the kappa axis of
-Figs. 3/4 the cutoff changes by band (:func:`cutoff_bands`, :func:`cutoff_for_kappa`): smaller kappa needs more
-levels.
+A cutoff N = (N_a, N_b, N_m) is *checked* to the tolerance ``rtol`` at a point when raising each mode by one level
+(N + e_a, N + e_b, N + e_m, three extra solves) shows every plotted quantity within ``rtol`` of its untruncated
+value. The error of the values at N is the sum of the changes of all the levels above: with c the change of the
+one-level raise (relative: |new - old| / max(|new|, |old|)) and q the factor by which the changes fall from one level
+to the next, it is about c / (1 - q). q is taken as :data:`CHECK_FRACTION` = 1/2, or as the measured ratio of c to
+the change of the raise below N when that is larger (a slowly converging mode; at fig1 the first raises fall fast
+and later ones slower, so a smaller measured q is not trusted); a mode whose changes do not fall is never accepted.
+So a raise must change every plotted quantity by less than half the tolerance. The largest estimate is the point's
+``truncation_error``. :func:`converged_cutoff` starts at :data:`START` and raises every mode whose estimate is
+``rtol`` or more (re-measuring at each new N the modes raised, and the others once those pass), until N is checked
+in all three modes; the figures then use N itself - the checked level, not the one above it, whose extra accuracy
+nothing plotted needs. A cutoff used for a set of points is the elementwise maximum of the checked cutoffs at its
+check points. Along the kappa axis of Figs. 3/4 the cutoff changes by band (:func:`cutoff_bands`,
+:func:`cutoff_for_kappa`): smaller kappa needs more levels.
 
 Every solve goes through :func:`nrbundle.study.points.steady_values` (cached by its inputs), so checks that share a
 point (a raise of one check is the base of the next, the sweep point at a check's kappa, another figure's check at
@@ -22,6 +27,7 @@ from __future__ import annotations
 __all__ = [
     "CONVERGENCE_RTOL",
     "QUICK_RTOL",
+    "CHECK_FRACTION",
     "START",
     "MAX_CUTOFF",
     "FIG3_OBSERVABLES",
@@ -49,11 +55,14 @@ from ..provenance import cached_json, short_hash
 from . import progress
 from .points import steady_values, with_common_kappa
 
-#: Tolerance of the plotted quantities (relative change under a one-level raise of any mode): well below the line
-#: width of a log-axis plot and below the tens-of-percent truncation effects it guards against.
+#: Tolerance of the plotted quantities (relative truncation error): well below the line width of a log-axis plot
+#: and below the tens-of-percent truncation effects it guards against.
 CONVERGENCE_RTOL: float = 1e-2
-#: Tolerance of a quick run (``quick=True``): the shapes, to a few percent.
-QUICK_RTOL: float = 5e-2
+#: Tolerance of a quick run (``quick=True``): the shapes, to 10 %.
+QUICK_RTOL: float = 1e-1
+#: The factor by which the changes fall from one level to the next, assumed where it is not measured (module
+#: docstring): an unmeasured change must stay below half the tolerance.
+CHECK_FRACTION: float = 0.5
 #: First cutoff of every check (three levels per mode: the bundle g2 of Eq. 3 needs two quanta per mode).
 START: tuple[int, int, int] = (3, 3, 3)
 #: Largest number of Fock levels per mode a check may reach.
@@ -66,7 +75,7 @@ FIG3_OBSERVABLES: Mapping[str, tuple[str, ...]] = {
 }
 _MODES: tuple[str, str, str] = ("a", "b", "m")
 #: Version of the cached cutoff choices (bump when the rule changes).
-RULE_VERSION = 3
+RULE_VERSION = 6
 
 
 def relative_change(old: Mapping[str, float], new: Mapping[str, float], names: Sequence[str]) -> tuple[float, str]:
@@ -93,6 +102,19 @@ def _fits(N: Sequence[int], max_cutoff: int) -> bool:
     return max(N) <= max_cutoff and 2 * N[0] * N[1] * N[2] <= MAX_DIMENSION
 
 
+def _tail(change: float, previous: float | None) -> float:
+    """Estimated truncation error of a mode: its last change / (1 - q), ``inf`` when the changes do not fall.
+
+    q is the factor by which the changes fall from one level to the next: ``change / previous`` when that is larger
+    than :data:`CHECK_FRACTION` (a slowly converging mode), else :data:`CHECK_FRACTION`. (Measured at fig1, the
+    first raises fall fast and later ones slower, so a small measured q is not trusted to hold for the levels above.)
+    """
+    q = CHECK_FRACTION
+    if previous is not None and math.isfinite(previous) and previous > 0.0:
+        q = max(q, change / previous)  # measured slower than assumed: the tail is longer (never assumed shorter)
+    return change / (1.0 - q) if q < 1.0 else math.inf
+
+
 def converged_cutoff(
     params: Params,
     direction: str,
@@ -105,10 +127,10 @@ def converged_cutoff(
     witness_parties: Sequence[str] = (),
     work: str | os.PathLike[str] | None = None,
 ) -> dict[str, Any]:
-    """The checked Fock cutoff at one point: one-level raises of every mode change each plotted quantity by < rtol.
+    """The checked Fock cutoff at one point: the estimated truncation error of each plotted quantity is < rtol.
 
-    The smallest N found by the project's rule (module docstring) whose one-level raises change every quantity of
-    ``observables`` by less than ``rtol``.
+    The smallest N found by the project's rule (module docstring) at which the one-level raises of every mode
+    put the estimated error of every quantity of ``observables`` below ``rtol``.
 
     Parameters
     ----------
@@ -117,7 +139,7 @@ def converged_cutoff(
     observables
         The plotted quantities (names of :data:`nrbundle.numeric.steady.OBSERVABLE_NAMES`).
     rtol
-        Tolerance of the relative change.
+        Tolerance of the estimated truncation error (relative).
     start, max_cutoff
         First cutoff; largest number of levels per mode (and the dimension limit of the model).
     witness_parties
@@ -129,11 +151,12 @@ def converged_cutoff(
     -------
     dict
         ``{"direction", "Delta_ad", "kappa", "cutoff", "converged", "truncation_error", "mode_changes": {mode:
-        [change, observable]}, "history": [[cutoff, {observable: value}], ...], "time_s"}``. A point that cannot
-        be checked within ``max_cutoff`` keeps the largest cutoff reached, ``"converged": False`` and its
-        truncation error, where the change of the last raise stands in for a mode that cannot be raised further
-        (``[change, observable, "last raise (no level above fits)"]``; recorded, and used: the slowly converging
-        case is the bunched g2 of a non-resonant pair at the smallest kappa).
+        [change, observable, estimated error]}, "history": [[cutoff, {observable: value}], ...], "time_s"}``;
+        ``truncation_error`` is the largest estimated error. A point that cannot be checked within ``max_cutoff``
+        keeps the largest cutoff reached, ``"converged": False`` and its truncation error, where the change of the
+        last raise stands in for a mode that cannot be raised further (``[..., "last raise (no level above
+        fits)"]``; recorded, and used: the slowly converging case is the bunched g2 of a non-resonant pair at the
+        smallest kappa).
     """
     t0 = time.perf_counter()
     names = tuple(observables)
@@ -148,29 +171,42 @@ def converged_cutoff(
             history.append([list(M), {k: v[k] for k in names}])
         return v
 
+    changes: dict[str, list[Any]] = {}
+    measured: set[int] = set()  # modes whose estimate was measured at the current N
+    provisional: set[int] = set()  # modes not raised at the last step: their estimate is from the N before
     while True:
         base = values(N)
-        changes: dict[str, list[Any]] = {}
-        unchecked = []
-        for i, o in enumerate(_MODES):
-            M = _raised(N, i)
+        # at a new N the modes just raised are measured first, the others once those pass: a mode climbing several
+        # levels costs one solve per level, not three, and the accepted N is always measured in all three modes
+        todo = [i for i in range(3) if i not in measured and i not in provisional]
+        for i in todo or [i for i in range(3) if i not in measured]:
+            o, M, P = _MODES[i], _raised(N, i), _raised(N, i, -1)
             if _fits(M, max_cutoff):
                 c, which = relative_change(base, values(M), names)
-                changes[o] = [c, which]
+                prev = relative_change(values(P), base, names)[0] if P in seen else None
+                changes[o] = [c, which, _tail(c, prev)]
             else:  # no level above fits: the change of the last raise of this mode is the estimate left
-                unchecked.append(i)
-                c, which = relative_change(values(_raised(N, i, -1)), base, names) if N[i] > 1 else (math.inf, "")
-                changes[o] = [c, which, "last raise (no level above fits)"]
-        bad = [i for i, o in enumerate(_MODES) if i in unchecked or changes[o][0] >= rtol]
-        raise_ = [i for i in bad if i not in unchecked]
-        err = max(ch[0] for ch in changes.values())
-        if not bad or not raise_:
-            converged = not bad
+                c, which = relative_change(values(P), base, names) if N[i] > 1 else (math.inf, "")
+                changes[o] = [c, which, _tail(c, None), "last raise (no level above fits)"]
+            measured.add(i)
+            provisional.discard(i)
+        bad = [i for i in measured if changes[_MODES[i]][2] >= rtol or len(changes[_MODES[i]]) > 3]
+        if not bad:
+            if len(measured) == 3:
+                converged = True
+                break
+            continue  # the raised modes pass: measure the others at this N
+        raise_ = [i for i in bad if len(changes[_MODES[i]]) == 3]
+        if not raise_:
+            converged = False
             break
-        N = tuple(int(n) + (k in raise_) for k, n in enumerate(N))  # type: ignore[assignment]
-        if not _fits(N, max_cutoff):  # raising the bad modes together does not fit: raise the worst one
-            worst = max(raise_, key=lambda i: changes[_MODES[i]][0] if _MODES[i] in changes else math.inf)
-            N = _raised(tuple(n - (k in raise_) for k, n in enumerate(N)), worst)
+        new = tuple(int(n) + (k in raise_) for k, n in enumerate(N))
+        if not _fits(new, max_cutoff):  # raising the bad modes together does not fit: raise the worst one
+            new = _raised(N, max(raise_, key=lambda i: changes[_MODES[i]][2]))
+        provisional = {i for i in range(3) if new[i] == N[i]}
+        measured = set()
+        N = new  # type: ignore[assignment]
+    err = max(ch[2] for ch in changes.values())
     return {
         "direction": direction,
         "Delta_ad": float(Delta_ad),
@@ -210,7 +246,7 @@ def choose_cutoff(
         "cutoff": [max(int(r["cutoff"][i]) for r in recs) for i in range(3)],
         "rtol": rtol,
         "observables": list(observables),
-        "rule": f"checked level: one-level raises change every plotted quantity by < {rtol:g} (relative)",
+        "rule": f"checked to {rtol:g}: the truncation error estimated from one-level raises is below it",
         "points": recs,
     }
 

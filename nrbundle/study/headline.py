@@ -72,7 +72,7 @@ def headline_numbers(
     ]
     rtol = QUICK_RTOL if quick else HEADLINE_RTOL
     key = {"what": "headline", "params": params.to_dict(), "cases": cases, "quick": quick, "rtol": rtol,
-           "version": 2}
+           "version": 5}
 
     def compute() -> list[dict[str, Any]]:
         rows = []

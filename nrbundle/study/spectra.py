@@ -247,7 +247,7 @@ def excitation_spectra(
         pts = [(d, x) for x in (*(regimes[r]["Delta_ad"] for r in REGIME_NAMES), lo, hi) for d in ("left", "right")]
         rtol = QUICK_RTOL if quick else CONVERGENCE_RTOL
         key = {"what": "fig1-cutoff", "params": params.to_dict(), "points": pts, "observables": FIG1_OBSERVABLES,
-               "rtol": rtol, "version": 3}
+               "rtol": rtol, "version": 6}
         conv = cached_json(work / f"fig1-cutoff-{short_hash(key)}.json", key,
                            lambda: choose_cutoff(params, pts, FIG1_OBSERVABLES, rtol=rtol, work=work))
         cut = list(conv["cutoff"])
