@@ -63,6 +63,12 @@ FLAGS: dict[str, str] = {
     "out": "--out",
     "latex": "--latex",
     "path": "--latex",
+    "x": "--x",
+    "y": "--y",
+    "ratio_threshold": "--ratio-threshold",
+    "checks": "--checks",
+    "rtol": "--rtol",
+    "max_cutoff": "--max-cutoff",
 }
 
 #: Remedies that library messages name as API arguments -> the option of the command line.
@@ -248,33 +254,97 @@ def _cmd_spectrum(args: argparse.Namespace) -> int:
     return 0
 
 
+#: ``--delta-ad`` value that places the drive at the analytic corrected resonance of ``--target`` (as omitting it).
+_AT_RESONANCE = "resonance"
+#: Shift order of that placement (the default of ``nrbundle resonances``).
+_RESONANCE_SHIFT_ORDER = 4
+
+
+def _steady_detuning(text: str | None, params: Params, direction: str, target: Any) -> tuple[float, str]:
+    """``--delta-ad X``, or with ``--target`` (``--delta-ad resonance`` or none) the target's corrected resonance."""
+    if text is not None and text.strip().lower() != _AT_RESONANCE:
+        return check_finite("Delta_ad", text), "--delta-ad"
+    if target is None:
+        raise InputError("--delta-ad: required (a detuning X; 'resonance' or no --delta-ad needs --target NA,NB,NM, "
+                         "whose corrected resonance it then drives)")
+    from .analytic.effective import corrected_resonance
+
+    res = corrected_resonance(params, target, direction, shift_order=_RESONANCE_SHIFT_ORDER)
+    if not res.valid:
+        raise InputError(f"target: |{''.join(map(str, target))}-> has no resonance with |000+> for the {direction} "
+                         "drive (no S16 degeneracy); give --delta-ad")
+    return float(res.Delta_ad), f"corrected resonance (analytic, shift order {_RESONANCE_SHIFT_ORDER})"
+
+
+def _bundle_block(stats: Any, Delta_ad: float, source: str, state_observables: Sequence[str]) -> dict[str, Any]:
+    """The ``"bundle"`` object of ``nrbundle steady --target`` (keys in docs/cli.md and docs/bundles.md)."""
+    from .numeric.bundles import BUNDLE_DEFINITIONS, BUNDLE_KEYS
+
+    return {
+        "target": list(stats.target),
+        "Delta_ad": Delta_ad,
+        "Delta_ad_source": source,
+        **stats.values(),
+        "definitions": {k: BUNDLE_DEFINITIONS[k] for k in BUNDLE_KEYS},
+        "undefined": dict(stats.undefined),
+        "truncation": {k: stats.value_truncation.get(k) for k in BUNDLE_KEYS},
+        "truncation_error": stats.bundle_truncation_error,
+        "mode_truncation": dict(stats.mode_truncation),
+        "cutoff": list(stats.cutoff),
+        "residual": stats.residual,
+        "error_estimate": stats.error_estimate,
+        "state_observables": list(state_observables),
+    }
+
+
 def _cmd_steady(args: argparse.Namespace) -> int:
     params = resolve_params(args.preset, args.overrides)
     direction = _directions(args.direction, allow_both=False)
-    Delta_ad = check_finite("Delta_ad", args.delta_ad)
+    target = None if args.target is None else parse_target(args.target)
     cutoff = _cutoff_arg(args.cutoff, allow_auto=True)
+    Delta_ad, source = _steady_detuning(args.delta_ad, params, direction[0], target)
+    from .numeric.bundles import solve_bundle_steady, state_observables
     from .numeric.steady import solve_steady, steady_observables
 
     def solve() -> Any:
-        state = solve_steady(params, direction[0], Delta_ad, cutoff=cutoff)
-        for N, values in state.history:  # -v: every cutoff solved, in order
+        opts = {k: v for k, v in (("rtol", args.rtol), ("max_cutoff", args.max_cutoff)) if v is not None}
+        if target is None:
+            state, stats = solve_steady(params, direction[0], Delta_ad, cutoff=cutoff, **opts), None
+        else:
+            state, stats = solve_bundle_steady(params, target, direction[0], Delta_ad, cutoff=cutoff, **opts)
+        for N, values in state.history + (stats.history if stats else []):  # -v: every cutoff solved, in order
             shown = ", ".join(f"{k}={v:.6g}" for k, v in values.items() if isinstance(v, float))
             progress.detail(f"steady: cutoff {tuple(N)}: {shown}")
-        return state
+        return state, stats
 
     if cutoff == "auto":
+        more = "" if target is None else ", then the bundle values' own convergence"
         with progress.stage("steady", f"{direction[0]} drive, Delta_ad = {Delta_ad:g}; cutoff auto raises one mode "
-                                      "at a time, tens of seconds near a resonance") as st:
-            state = solve()
-            st.done(f"cutoff {tuple(state.cutoff)} after {len(state.history)} solves")
+                                      f"at a time{more}, tens of seconds near a resonance") as st:
+            state, stats = solve()
+            extra = "" if stats is None else f"; bundle cutoff {tuple(stats.cutoff)} after {len(stats.history)} more"
+            st.done(f"cutoff {tuple(state.cutoff)} after {len(state.history)} solves{extra}")
     else:
-        state = solve()
+        state, stats = solve()
     obs = steady_observables(state, diagnostics=True)
+    if stats is not None:  # without --target the output is unchanged (no "bundle" key)
+        obs["bundle"] = _bundle_block(stats, Delta_ad, source, state_observables(target))
     if args.json:
         print(dumps(obs))
     else:
         for k, v in obs.items():
-            print(f"{k:>16}: {v}")
+            if k != "bundle":
+                print(f"{k:>16}: {v}")
+        if stats is not None:
+            b = obs["bundle"]
+            err = b["truncation_error"]
+            print(f"{'bundle':>16}: |{''.join(map(str, b['target']))}-> at Delta_ad = {Delta_ad:.10g} ({source}), "
+                  f"cutoff {tuple(b['cutoff'])}, truncation estimate {'-' if err is None else f'{err:.2g}'}")
+            for k, v in stats.values().items():
+                trunc = b["truncation"][k]
+                shown = f"undefined: {b['undefined'][k]}" if k in b["undefined"] else f"{v:.10g}"
+                note = "" if trunc is None else f"  (truncation {trunc:.2g})"
+                print(f"{k:>16}: {shown}{note}")
     return 0
 
 
@@ -351,8 +421,31 @@ def _check_steady_sweep(params: Params, axes: Sequence[tuple[str, Any]], base: M
                     params.replace(**{name: x})
             elif name == "cutoff" and v != "auto":
                 parse_cutoff(v)
+            elif name == "target":  # the bundle statistics of nrbundle steady --target (base value only)
+                parse_target(v)
+            elif name in ("rtol", "fallback_rtol") and not (name == "fallback_rtol" and v is None):
+                if not 0 < check_finite(name, v) < 1:  # fallback_rtol=null: no fallback
+                    raise InputError(f"{name}: must lie in (0, 1), got {v!r}")
+            elif name == "max_cutoff":
+                check_integer(name, v, minimum=3)
         except InputError as exc:
             raise InputError(f"{where}: {str(exc).partition(': ')[2] or exc}") from None
+    import inspect
+
+    from .study.points import steady_point
+
+    signature = inspect.signature(steady_point).parameters
+    accepted = set(signature) - {"point"}
+    foreign = [name for name in base if name not in accepted]
+    if foreign:
+        hint = "; set parameters with --set NAME=VALUE or sweep them with --axis" if foreign[0] in PARAM_NAMES else ""
+        raise InputError(f"base {foreign[0]}: not an argument of the steady point function (known: "
+                         f"{', '.join(sorted(accepted - {'params'}))}){hint}")
+    rtol = base.get("rtol", signature["rtol"].default)
+    fallback = base.get("fallback_rtol", signature["fallback_rtol"].default)
+    if fallback is not None and fallback < rtol:
+        raise InputError(f"base fallback_rtol: must be >= rtol = {rtol:g} (the fallback is the looser bound), got "
+                         f"{fallback!r}")
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
@@ -394,9 +487,72 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         allow_version_change=args.allow_version_change,
     )
     print(result.summary())
+    if args.point_func == "steady" and "fallback" in result:  # docs/steady_state.md, "Fallback"
+        used = int((result["fallback"] == 1.0).sum())
+        if used:
+            sys.stderr.write(f"nrbundle: warning: sweep: {used} of {result.grid.size} points missed rtol within "
+                             "max_cutoff and use the largest cutoff reached (result 'fallback' = 1; truncation "
+                             "estimates in result.json); --base max_cutoff=N or --base rtol=X changes that\n")
     if result.failed:
         for f in result.failed[:10]:
-            sys.stderr.write(f"nrbundle: failed point {f.point}: {shorten(f.error, MAX_LINE)}\n")
+            error = f.error.replace("raise max_cutoff", "raise max_cutoff (--base max_cutoff=N)").replace(
+                "loosen rtol", "loosen rtol (--base rtol=X)")
+            sys.stderr.write(f"nrbundle: failed point {f.point}: {shorten(error, MAX_LINE)}\n")
+        return EXIT_STATUS["failed"]
+    return 0
+
+
+# ----------------------------------------------------------------------- map
+def _map_axis(name: str, spec: str) -> tuple[str, Any]:
+    """``--x``/``--y NAME=START:STOP:NUM[:log]`` (the axis grammar of ``nrbundle sweep --axis``)."""
+    from .sweep import parse_axis
+
+    try:
+        return parse_axis(spec)
+    except InputError as exc:  # "axis kappa: ..." -> "x kappa: ..." (printed as "--x kappa: ...")
+        text = str(exc)
+        raise InputError(f"{name}{text[4:]}" if text.startswith("axis") else f"{name}: {text}") from None
+
+
+def _cmd_map(args: argparse.Namespace) -> int:
+    from .sweep import EXECUTORS
+
+    params = resolve_params(args.preset, args.overrides)
+    target = parse_target(args.target)
+    direction = None if args.direction is None else _directions(args.direction, allow_both=False)[0]
+    x, y = _map_axis("x", args.x), _map_axis("y", args.y)
+    workers = _workers(args.workers)
+    if args.executor not in EXECUTORS:
+        choices = f"{', '.join(EXECUTORS[:-1])} or {EXECUTORS[-1]}"
+        raise InputError(f"--executor: expected {choices}, got {shorten(repr(args.executor), 80)}")
+    threshold = check_finite("ratio_threshold", args.ratio_threshold)
+    cutoff = None if args.cutoff is None else _cutoff_arg(args.cutoff, allow_auto=True)
+    tag = "".join(map(str, target))
+    out = check_output_dir(args.out or f"nrbundle-map-{tag}-{x[0]}-{y[0]}{'-quick' if args.quick else ''}")
+    from .figures.beyond import make_map_figure
+    from .study.design_map import design_map
+
+    dm = design_map(params, target, x, y, direction=direction, quick=args.quick, cutoff=cutoff, checks=args.checks,
+                    ratio_threshold=threshold, out=out, executor=args.executor, workers=workers,
+                    scheduler=args.scheduler, progress_bar=not args.no_progress, resume=not args.restart)
+    files = [out / f"design_map.{ext}" for ext in ("npz", "json")]
+    files += [out / "design_map.nc"] if (out / "design_map.nc").exists() else []
+    files += make_map_figure(dm)
+    summary = {**dm.summary(), "files": [str(f) for f in files]}
+    if args.json:
+        print(dumps(summary))
+    else:
+        for f in files:
+            print(f)
+        trunc = summary["max_truncation_error"]
+        print(f"map |{tag}-> ({dm.direction} drive){' QUICK' if dm.quick else ''}: {summary['n_points']} points, "
+              f"{summary['n_nonreciprocal']} nonreciprocal (I > {threshold:g}), {summary['n_antibunched']} "
+              f"antibunched (g2_B < 1), {summary['n_both']} both; ED checked {summary['n_ed_checked']}, flagged "
+              f"{summary['n_ed_flagged']}; largest truncation estimate "
+              f"{'not estimated' if trunc is None else f'{trunc:.2g}'}; {summary['n_failed']} failed")
+    if dm.failed:
+        for f in dm.failed[:10]:
+            sys.stderr.write(f"nrbundle: failed point {f['point']}: {shorten(f['error'], MAX_LINE)}\n")
         return EXIT_STATUS["failed"]
     return 0
 
@@ -631,9 +787,15 @@ well the state is known: the Fock cutoff, the solver residual and error estimate
 largest relative change of an observable when one mode gets one more Fock level.
 
 --cutoff auto raises the cutoff one mode at a time until the observables settle (tens of seconds near a
-resonance); a fixed cutoff is checked with one extra solve per mode and warns when it is too small.""",
+resonance); a fixed cutoff is checked with one extra solve per mode and warns when it is too small.
+
+--target NA,NB,NM adds a "bundle" object: the statistics of the bundle B = a^NA b^NB m^NM (g1_B, g2_B, the bundle
+sector population P_B, emission rate and purity; docs/bundles.md), each with its own truncation estimate (the
+cutoff auto keeps raising modes until they settle, at least 2 NA+1, 2 NB+1, 2 NM+1 levels). Without --delta-ad
+(or with --delta-ad resonance) the drive sits at the target's analytic corrected resonance.""",
         """\
   nrbundle steady --direction left --delta-ad 1.3408
+  nrbundle steady --direction left --target 2,0,1 --json
   nrbundle steady --direction right --delta-ad 1.3408 --cutoff 4 --json
   nrbundle -v steady --direction left --delta-ad 1.3408 --set kappa=0.01""",
     ),
@@ -665,6 +827,27 @@ failed and the time left.""",
   nrbundle sweep steady --axis Delta_F=0.01,0.02,0.03 --base direction=left --base Delta_ad=1.3408 \\
       --base cutoff=4 --out runs/fizeau --workers 2""",
     ),
+    "map": (
+        "design map: isolation ratio, bundle g2 and purity over two parameters, at the analytic resonance",
+        """\
+A design map of nonreciprocal bundle emission over a grid of two parameters (--x, --y: any parameter names, the
+axis grammar of nrbundle sweep --axis). At each point the drive detuning Delta_ad sits on the analytic corrected
+resonance of --target for --direction (default: the paper's isolated direction, left for 1,0,1 and right for
+1,1,0), and the steady state is solved for both drive directions there. Writes into --out: the isolation ratio
+I = P_B(resonant direction) / P_B(other direction) (P_B: population of the bundle state |NA NB NM>), the bundle
+g2_B and purity of the resonant direction, the exact-diagonalization check of the placement (flagged where it
+differs by more than a tenth of the line width) and the truncation estimate per point, as design_map.npz/.json,
+design_map.nc and a figure (design_map.pdf/.png) outlining the region that is nonreciprocal (I above
+--ratio-threshold) and antibunched (g2_B < 1). Checkpointed: rerun the same command after an interruption and it
+resumes. The full map uses the fixed cutoff (5, 3, 5) for 1,0,1 (2 n + 3 levels per bundle mode, 3 otherwise) with
+its truncation estimate at every point (minutes on 2 cores; docs/performance.md); --cutoff auto converges it at
+every point (ten times longer); --quick uses the smallest cutoff on which g2_B is defined (stamped QUICK).""",
+        """\
+  nrbundle map --x Delta_F=0.005:0.05:10 --y kappa=0.001:0.03:10:log --target 1,0,1 --quick
+  nrbundle map --x Delta_F=0.005:0.05:10 --y kappa=0.001:0.03:10:log --target 1,1,0 --workers 2
+  nrbundle map --preset physical --x temperature=0.005:0.2:8:log --y kappa=0.004:0.04:4:log --target 1,0,1 \\
+      --quick --executor dask --json""",
+    ),
     "figures": (
         "redraw the paper's Figs. 1-4 (PDF and PNG, with their data)",
         """\
@@ -681,8 +864,9 @@ small, recorded cutoffs (minutes) and writes to its own folder. Interrupted swee
         "the whole reproduction (derivation, resonances, crosscheck, figures, headline numbers) in one folder",
         """\
 Regenerates everything in one folder with an index.html that shows it together: the LaTeX derivation (and its
-PDF when pdflatex is installed), the resonance table, the crosscheck report, Figs. 1-4 and the paper's headline
-g2 numbers next to ours. About 11 minutes on 2 cores (--quick: coarse grids, 2-4 minutes, in its own folder).
+PDF when pdflatex is installed), the resonance table, the crosscheck report, Figs. 1-4, the paper's headline
+g2 numbers next to ours and, beyond the paper, design maps of nonreciprocal bundle emission (docs/beyond.md).
+About 11 minutes on 2 cores (--quick: coarse grids, 2-4 minutes, in its own folder).
 Stage lines on stderr tell what runs and how long is left; rerunning reuses every cached result.""",
         """\
   nrbundle reproduce
@@ -773,10 +957,19 @@ def build_parser() -> argparse.ArgumentParser:
     p = _command(sub, "steady")
     _common(p)
     p.add_argument("--direction", required=True, metavar="left|right", help="drive direction (required)")
-    p.add_argument("--delta-ad", required=True, metavar="X",
-                   help="drive detuning Delta_ad in the preset's units (required)")
+    p.add_argument("--delta-ad", default=None, metavar="X|resonance",
+                   help="drive detuning Delta_ad in the preset's units (required without --target; with --target, "
+                        "'resonance' or no --delta-ad drives at the target's analytic corrected resonance)")
+    p.add_argument("--target", default=None, metavar="NA,NB,NM",
+                   help="also the statistics of the bundle B = a^NA b^NB m^NM (g1_B, g2_B, emission rate, purity, "
+                        "each with its truncation estimate) in a 'bundle' object; the other keys stay as they are")
     p.add_argument("--cutoff", default="auto", metavar="auto|N|NA,NB,NM",
                    help="Fock levels kept per mode; auto raises them until the observables settle")
+    p.add_argument("--rtol", type=float, default=None, metavar="X",
+                   help="cutoff auto: largest relative change of an observable under a one-level raise "
+                        "(default 1e-3)")
+    p.add_argument("--max-cutoff", type=int, default=None, metavar="N",
+                   help="cutoff auto: most Fock levels per mode (default 8; with --target 16)")
     p.add_argument("--json", action="store_true", help=json_help)
     p.set_defaults(func=_cmd_steady)
 
@@ -809,6 +1002,36 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--allow-version-change", action="store_true",
                    help="resume a sweep that another nrbundle version started (keeps its checkpoints)")
     p.set_defaults(func=_cmd_sweep)
+
+    p = _command(sub, "map")
+    _common(p)
+    p.add_argument("--x", required=True, metavar="NAME=START:STOP:NUM[:log]",
+                   help="first map axis: a parameter name and its values, as sweep --axis (required)")
+    p.add_argument("--y", required=True, metavar="NAME=START:STOP:NUM[:log]",
+                   help="second map axis, another parameter (required)")
+    p.add_argument("--target", required=True, metavar="NA,NB,NM",
+                   help="the bundle |NA NB NM-> whose corrected resonance places Delta_ad (required)")
+    p.add_argument("--direction", default=None, metavar="left|right",
+                   help="resonant drive direction (default: left for 1,0,1 and other targets, right for 1,1,0)")
+    p.add_argument("--ratio-threshold", default="10", metavar="R",
+                   help="isolation ratio above which a point counts as nonreciprocal (the outline)")
+    p.add_argument("--cutoff", default=None, metavar="auto|N|NA,NB,NM",
+                   help="Fock levels per mode (default: 2n+3 per bundle mode, 3 otherwise; with --quick the smallest "
+                        "on which g2_B is defined)")
+    p.add_argument("--checks", default="all", metavar="all|corners|centre|none",
+                   help="points with the exact-diagonalization check and, at a fixed cutoff, the truncation estimate")
+    p.add_argument("--quick", action="store_true", help="small fixed cutoffs (QUICK stamp): a preview")
+    p.add_argument("--out", default=None, metavar="DIR",
+                   help="map folder (default: nrbundle-map-<target>-<x>-<y>, with --quick ...-quick)")
+    p.add_argument("--executor", default="process", metavar="serial|process|dask",
+                   help="where points run: this process, worker processes, or a Dask cluster")
+    p.add_argument("--workers", default=None, metavar="N", help=workers_help)
+    p.add_argument("--scheduler", default=None, metavar="ADDR",
+                   help="with --executor dask: tcp://HOST:PORT of a running scheduler, or local (default: local)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar or progress lines")
+    p.add_argument("--restart", action="store_true", help="discard this map's checkpoints and start afresh")
+    p.add_argument("--json", action="store_true", help="print the map's summary as one JSON object (docs/beyond.md)")
+    p.set_defaults(func=_cmd_map)
 
     p = _command(sub, "figures")
     _common(p)

@@ -17,12 +17,18 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import scipy.constants
+
 from .errors import InputError
 
 __all__ = [
     "Params",
     "PARAM_NAMES",
+    "PAPER_PARAM_NAMES",
+    "NOISE_NAMES",
     "RATE_NAMES",
+    "OPTICAL_FREQUENCY_GHZ",
+    "bose_einstein",
     "PRESETS",
     "DIRECTIONS",
     "Direction",
@@ -44,8 +50,8 @@ __all__ = [
 Direction = Literal["left", "right"]
 DIRECTIONS: tuple[str, ...] = ("left", "right")
 
-#: Parameter names accepted by ``Params.replace`` and ``--set`` (paper notation, Eq. 1-2).
-PARAM_NAMES: tuple[str, ...] = (
+#: The parameters of the paper's Eq. (1)-(2) (and S3), in paper notation.
+PAPER_PARAM_NAMES: tuple[str, ...] = (
     "omega_b",
     "omega_m",
     "Delta_sa",
@@ -60,18 +66,35 @@ PARAM_NAMES: tuple[str, ...] = (
     "kappa_b",
     "kappa_m",
 )
+#: Thermal noise and atomic dephasing beyond the paper (``docs/thermal.md``): a temperature (kelvin), the thermal
+#: occupations of a, b, m and the atom's pure-dephasing rate. Unset (``None``/0) they leave Eq. (2) exactly as is.
+NOISE_NAMES: tuple[str, ...] = ("temperature", "n_th_a", "n_th_b", "n_th_m", "gamma_phi")
+#: Parameter names accepted by ``Params.replace``, ``--set`` and sweep axes: :data:`PAPER_PARAM_NAMES` then
+#: :data:`NOISE_NAMES`.
+PARAM_NAMES: tuple[str, ...] = (*PAPER_PARAM_NAMES, *NOISE_NAMES)
 #: Names that are decay rates and must be >= 0.
-RATE_NAMES: tuple[str, ...] = ("gamma", "kappa", "kappa_a", "kappa_b", "kappa_m")
+RATE_NAMES: tuple[str, ...] = ("gamma", "kappa", "kappa_a", "kappa_b", "kappa_m", "gamma_phi")
+#: Thermal occupations that come from ``temperature`` when ``None`` (Bose-Einstein, :func:`bose_einstein`).
+_OCCUPATIONS: tuple[str, ...] = ("n_th_a", "n_th_b", "n_th_m")
+#: Optional noise fields that are ``None`` unless set (omitted from :meth:`Params.to_dict` then).
+_OPTIONAL_NOISE: tuple[str, ...] = ("temperature", *_OCCUPATIONS)
+
+#: Frequency f = omega_a/2pi of the optical cavity mode a in GHz, used only to turn a temperature into n_th_a. The
+#: model works in the frame rotating at the drive, so omega_a is no parameter of Eq. (1); the cavity is near-resonant
+#: with the atom (|Delta_sa|/2pi = 6.2 GHz), which the Supplement names as the cesium D2 line 6S_1/2 F=4 -> 6P_3/2
+#: F'=5 (852.3 nm, 351.7 THz; rubidium D2 at 384.2 THz is the alternative). At any laboratory temperature
+#: h f / (k_B T) > 5e4 K / T, so n_th_a = exp(-h f/(k_B T)) < 1e-70 at 300 K: numerically zero.
+OPTICAL_FREQUENCY_GHZ: float = 351725.718
 #: Per-mode decay rates that inherit ``kappa`` when ``None`` (S3).
 _MODE_RATES: tuple[str, ...] = ("kappa_a", "kappa_b", "kappa_m")
 
 #: Quantities measured in the frequency unit of a parameter set (:attr:`Params.units`: omega_b, or GHz with values
 #: omega/2pi): every parameter of Eq. (1)-(2) and the drive detuning of Eq. (1).
-FREQUENCY_NAMES: tuple[str, ...] = (*PARAM_NAMES, "Delta_ad")
+FREQUENCY_NAMES: tuple[str, ...] = (*PAPER_PARAM_NAMES, "gamma_phi", "Delta_ad")
 #: Dimensionless quantities of the steady-state contract (occupations, correlations, error measures).
 DIMENSIONLESS_NAMES: tuple[str, ...] = (
-    "n_a", "n_b", "n_m", "n_atom", "g1_ab", "g2_ab", "g1_am", "g2_am", "residual", "truncation_error",
-    "error_estimate",
+    "n_th_a", "n_th_b", "n_th_m", "n_a", "n_b", "n_m", "n_atom", "g1_ab", "g2_ab", "g1_am", "g2_am", "residual",
+    "truncation_error", "error_estimate",
 )
 #: What each named quantity is (parameters, sweep axes, the keys of ``nrbundle steady``): for data files and tables.
 QUANTITIES: dict[str, str] = {
@@ -88,6 +111,11 @@ QUANTITIES: dict[str, str] = {
     "kappa_a": "decay rate of the cavity photons a (S3; kappa when not set)",
     "kappa_b": "decay rate of the phonons b (S3; kappa when not set)",
     "kappa_m": "decay rate of the magnons m (S3; kappa when not set)",
+    "temperature": "temperature T of the baths of a, b, m in kelvin (gives n_th by Bose-Einstein; GHz units only)",
+    "n_th_a": "thermal occupation of the bath of the cavity photons a (from temperature when not set; 0: Eq. 2)",
+    "n_th_b": "thermal occupation of the bath of the phonons b (from temperature when not set; 0: Eq. 2)",
+    "n_th_m": "thermal occupation of the bath of the magnons m (from temperature when not set; 0: Eq. 2)",
+    "gamma_phi": "pure-dephasing rate of the atom (decay rate of its coherence; jump sqrt(gamma_phi/2) sigma_z)",
     "Delta_ad": "drive detuning Delta_ad (Eq. 1)",
     "direction": "drive direction (left: +|Delta_F|, right: -|Delta_F|)",
     "cutoff": "Fock levels kept per mode",
@@ -108,12 +136,15 @@ QUANTITIES: dict[str, str] = {
 def unit_of(name: str, units: str | None = "omega_b") -> str | None:
     """The unit of the named quantity in a parameter set whose frequencies are in ``units``.
 
-    ``units`` (``"omega_b"`` or ``"GHz"``, :attr:`Params.units`) for :data:`FREQUENCY_NAMES`, ``"1"`` for
+    ``units`` (``"omega_b"`` or ``"GHz"``, :attr:`Params.units`) for :data:`FREQUENCY_NAMES`, ``"K"`` for
+    ``temperature``, ``"1"`` for
     :data:`DIMENSIONLESS_NAMES` and the QFI witnesses ``W1_<partition>``/``D1_<partition>`` (Eq. 4), ``None``
     for anything else (or for a frequency when ``units`` is ``None``).
     """
     if name in FREQUENCY_NAMES:
         return units
+    if name == "temperature":
+        return "K"
     if name in DIMENSIONLESS_NAMES or name.startswith(("W1_", "D1_")):
         return "1"
     return None
@@ -194,6 +225,41 @@ def check_params(params: Any, name: str = "params") -> Params:
     return params
 
 
+def bose_einstein(frequency_ghz: float, temperature: float, name: str = "temperature") -> float:
+    """Mean thermal occupation n = 1 / (exp(h f / (k_B T)) - 1) of a mode of frequency f = omega/2pi at temperature T.
+
+    Parameters
+    ----------
+    frequency_ghz
+        f = omega/2pi in GHz, > 0 (the values of the ``physical`` preset).
+    temperature
+        T in kelvin, >= 0; T = 0 gives exactly 0.
+    name
+        Parameter named in errors about ``temperature``.
+
+    Returns
+    -------
+    float
+        n >= 0 (0.0 where exp(h f / (k_B T)) overflows, i.e. n < 1e-300). h and k_B are the exact SI values of
+        :mod:`scipy.constants`.
+
+    Raises
+    ------
+    InputError
+        Naming ``name`` (or ``frequency``) for a value that is not finite, a negative temperature or a frequency <= 0.
+    """
+    f = check_finite("frequency", frequency_ghz)
+    T = check_finite(name, temperature)
+    if f <= 0:
+        raise InputError(f"frequency: must be > 0 GHz, got {f!r}")
+    if T < 0:
+        raise InputError(f"{name}: a temperature in kelvin must be >= 0, got {T!r}")
+    if T == 0:
+        return 0.0
+    x = scipy.constants.h * f * 1e9 / (scipy.constants.k * T)
+    return 0.0 if x > 700.0 else 1.0 / math.expm1(x)
+
+
 @dataclass(frozen=True)
 class Params:
     """Parameters of Eq. (1)-(2) (and S3 for per-mode decay rates).
@@ -219,6 +285,17 @@ class Params:
         Name of the preset these values came from (``"custom"`` otherwise).
     units
         Unit of every frequency: ``"omega_b"`` or ``"GHz"`` (values are omega/2pi).
+    temperature
+        Temperature T of the baths of a, b and m in kelvin (``None``: zero temperature). Allowed only with
+        ``units="GHz"``, where the mode frequencies are physical: each occupation that is not set is then
+        n_th_o = 1 / (exp(h f_o / (k_B T)) - 1) with f_a = :data:`OPTICAL_FREQUENCY_GHZ`, f_b = omega_b,
+        f_m = omega_m (:attr:`thermal_occupations`).
+    n_th_a, n_th_b, n_th_m
+        Thermal occupation of each mode's bath, >= 0; ``None`` (default) takes it from ``temperature``, or 0 without
+        one. With every occupation 0 the master equation is exactly Eq. (2).
+    gamma_phi
+        Pure-dephasing rate of the atom (default 0), in the frequency unit: the jump operator
+        sqrt(gamma_phi/2) sigma_z makes the atomic coherence decay at gamma_phi (``docs/thermal.md``).
     """
 
     omega_b: float
@@ -236,13 +313,22 @@ class Params:
     kappa_m: float | None = None
     preset: str = "custom"
     units: str = "omega_b"
+    temperature: float | None = None
+    n_th_a: float | None = None
+    n_th_b: float | None = None
+    n_th_m: float | None = None
+    gamma_phi: float = 0.0
 
     def __post_init__(self) -> None:
         for name in PARAM_NAMES:
             value = getattr(self, name)
-            if value is None and name in ("kappa_a", "kappa_b", "kappa_m"):
+            if value is None and name in (*_MODE_RATES, *_OPTIONAL_NOISE):
                 continue
             object.__setattr__(self, name, check_finite(name, value))
+        for name in _OCCUPATIONS:
+            value = getattr(self, name)
+            if value is not None and value < 0:
+                raise InputError(f"{name}: a thermal occupation must be >= 0, got {value!r}")
         for name in RATE_NAMES:
             value = getattr(self, name)
             if value is not None and value < 0:
@@ -259,6 +345,14 @@ class Params:
             raise InputError(f"xi: the atomic drive must be > 0 (dressed-state convention S14), got {self.xi!r}")
         if self.units not in ("omega_b", "GHz"):
             raise InputError(f"units: expected 'omega_b' or 'GHz', got {self.units!r}")
+        if self.temperature is not None:
+            if self.temperature < 0:
+                raise InputError(f"temperature: a temperature in kelvin must be >= 0, got {self.temperature!r}")
+            if self.units != "GHz":
+                raise InputError(
+                    "temperature: needs physical frequencies (units='GHz', e.g. the 'physical' preset) to give "
+                    f"h f/(k_B T); these are in units of {self.units}: set n_th_a, n_th_b, n_th_m directly instead"
+                )
 
     # ------------------------------------------------------------------ rates
     @property
@@ -287,26 +381,85 @@ class Params:
         "kappa_m")`` for both presets)."""
         return tuple(name for name in _MODE_RATES if getattr(self, name) is None)
 
+    # ----------------------------------------------------------------- noise
+    @property
+    def mode_frequencies(self) -> dict[str, float]:
+        """Frequencies f = omega/2pi of the modes in GHz, ``{"a", "b", "m"}``: :data:`OPTICAL_FREQUENCY_GHZ`,
+        ``omega_b``, ``omega_m`` (``units="GHz"`` only; in omega_b units they have no physical value).
+
+        Raises
+        ------
+        InputError
+            Naming ``units`` when the frequencies are in units of omega_b.
+        """
+        if self.units != "GHz":
+            raise InputError(f"units: mode frequencies in GHz need units='GHz', these are in units of {self.units}")
+        return {"a": OPTICAL_FREQUENCY_GHZ, "b": self.omega_b, "m": self.omega_m}
+
+    @property
+    def thermal_occupations(self) -> dict[str, float]:
+        """Thermal occupations actually used, ``{"n_th_a", "n_th_b", "n_th_m"}``: the value where set, otherwise
+        Bose-Einstein n = 1/(exp(h f/(k_B T)) - 1) at ``temperature`` (:func:`bose_einstein`), otherwise 0."""
+        out = {}
+        freqs = self.mode_frequencies if self.temperature is not None else {}
+        for name, mode in zip(_OCCUPATIONS, "abm", strict=True):
+            value = getattr(self, name)
+            if value is not None:
+                out[name] = value
+            elif self.temperature is not None:
+                out[name] = bose_einstein(freqs[mode], self.temperature)
+            else:
+                out[name] = 0.0
+        return out
+
+    @property
+    def is_noiseless(self) -> bool:
+        """True when every thermal occupation and ``gamma_phi`` are 0: the master equation is exactly Eq. (2)."""
+        return self.gamma_phi == 0 and not any(self.thermal_occupations.values())
+
+    def _noise_items(self) -> list[tuple[str, float, str]]:
+        """``(name, value, note)`` of the noise fields to show: set ones, occupations derived from a temperature and
+        a nonzero ``gamma_phi`` (nothing for the paper's presets)."""
+        items: list[tuple[str, float, str]] = []
+        if self.temperature is not None:
+            items.append(("temperature", self.temperature, ""))
+        occupations = self.thermal_occupations
+        for name in _OCCUPATIONS:
+            if getattr(self, name) is not None:
+                items.append((name, occupations[name], ""))
+            elif self.temperature is not None:
+                items.append((name, occupations[name], "from temperature"))
+        if self.gamma_phi != 0:
+            items.append(("gamma_phi", self.gamma_phi, ""))
+        return items
+
     # ---------------------------------------------------------------- display
     def __repr__(self) -> str:
         """Every parameter, the per-mode rates resolved: ``Params(preset='fig1', units='omega_b', omega_b=1.0, ...,
-        kappa=0.005, kappa_a=0.005 (inherits kappa), ...)``."""
+        kappa=0.005, kappa_a=0.005 (inherits kappa), ...)``; the noise fields (:data:`NOISE_NAMES`) only when set or
+        nonzero (``temperature=0.05, n_th_a=0.0 (from temperature), n_th_b=0.0009... (from temperature), ...``)."""
         parts = [f"preset={self.preset!r}", f"units={self.units!r}"]
-        for name in PARAM_NAMES:
+        for name in PAPER_PARAM_NAMES:
             value = getattr(self, name)
             if value is None:
                 parts.append(f"{name}={self.rates[name]!r} (inherits kappa)")
             else:
                 parts.append(f"{name}={value!r}")
+        for name, value, note in self._noise_items():
+            parts.append(f"{name}={value!r}" + (f" ({note})" if note else ""))
         return f"Params({', '.join(parts)})"
 
     def _repr_html_(self) -> str:
-        """A table for notebooks: name, value (per-mode rates resolved), what it is."""
+        """A table for notebooks: name, value (per-mode rates resolved), what it is; noise fields only when set."""
         unit = "omega_b" if self.units == "omega_b" else "GHz (omega/2pi)"
         rows = []
-        for name in PARAM_NAMES:
+        for name in PAPER_PARAM_NAMES:
             value = getattr(self, name)
             shown = f"{self.rates[name]:g} <i>(inherits kappa)</i>" if value is None else f"{value:g}"
+            rows.append(f"<tr><td><code>{name}</code></td><td>{shown}</td><td>{html.escape(QUANTITIES[name])}</td></tr>")
+        for name, value, note in self._noise_items():
+            shown = f"{value:g}" + (f" <i>({html.escape(note)})</i>" if note else "") + (" K" if name == "temperature"
+                                                                                          else "")
             rows.append(f"<tr><td><code>{name}</code></td><td>{shown}</td><td>{html.escape(QUANTITIES[name])}</td></tr>")
         head = (f"<b>Params</b> preset <code>{html.escape(self.preset)}</code>, frequencies in "
                 f"{html.escape(unit)}")
@@ -326,13 +479,26 @@ class Params:
         return dataclasses.replace(self, **overrides)
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain dict of every field (JSON-serialisable)."""
-        return dataclasses.asdict(self)
+        """Plain dict of the fields (JSON-serialisable); :meth:`from_dict` inverts it exactly.
+
+        The noise fields (:data:`NOISE_NAMES`) are left out while unset (``None``, ``gamma_phi`` 0), so the dict of
+        a noiseless parameter set, and every cache key and provenance record built from it, is the same as before
+        these fields existed.
+        """
+        d = dataclasses.asdict(self)
+        for name in _OPTIONAL_NOISE:
+            if d[name] is None:
+                del d[name]
+        if d["gamma_phi"] == 0:
+            del d["gamma_phi"]
+        return d
 
     def physics_dict(self) -> dict[str, float]:
-        """The physical parameters only, with the per-mode rates resolved."""
-        d = {name: getattr(self, name) for name in PARAM_NAMES}
+        """The physical parameters only, with the per-mode rates resolved; the noise fields only when set or
+        nonzero, thermal occupations resolved (:attr:`thermal_occupations`)."""
+        d = {name: getattr(self, name) for name in PAPER_PARAM_NAMES}
         d.update(self.rates)
+        d.update({name: value for name, value, _ in self._noise_items()})
         return d
 
     @property
@@ -341,14 +507,20 @@ class Params:
         return 1.0 if self.units == "omega_b" else 1.0 / self.omega_b
 
     def in_omega_b_units(self) -> Params:
-        """The same physics with every frequency divided by omega_b (so omega_b = 1)."""
+        """The same physics with every frequency divided by omega_b (so omega_b = 1).
+
+        A temperature has no meaning without physical frequencies: it is replaced by the occupations it gives
+        (:attr:`thermal_occupations`), set explicitly.
+        """
         if self.units == "omega_b":
             return self
         s = self.omega_b
-        vals = {}
-        for name in PARAM_NAMES:
+        vals: dict[str, Any] = {}
+        for name in (*PAPER_PARAM_NAMES, "gamma_phi"):
             v = getattr(self, name)
             vals[name] = None if v is None else v / s
+        if self.temperature is not None:
+            vals.update(self.thermal_occupations, temperature=None)
         return dataclasses.replace(self, units="omega_b", **vals)
 
     @classmethod

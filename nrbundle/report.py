@@ -24,6 +24,7 @@ __all__ = [
     "Table",
     "FIGURE_CAPTIONS",
     "FIGURE_NAMES",
+    "EXTRA_FIGURE_NAMES",
     "units_text",
     "headline_table",
     "headline_markdown",
@@ -48,6 +49,8 @@ from .provenance import atomic_write_text, read_json
 
 #: The figures of a run, in page order.
 FIGURE_NAMES: tuple[str, ...] = ("fig1", "fig2", "fig3", "fig4")
+#: Figures beyond the paper's, shown after them when the run made them (``docs/beyond.md``).
+EXTRA_FIGURE_NAMES: tuple[str, ...] = ("beyond",)
 
 #: What each figure shows (the page adds what kind of run made it, its preset, units and cutoffs).
 FIGURE_CAPTIONS: Mapping[str, str] = {
@@ -65,6 +68,14 @@ FIGURE_CAPTIONS: Mapping[str, str] = {
             "splitting); inset: the whole record, recovering to 1.",
     "fig4": "Fig. 4: entanglement witnesses D1 (Eq. 4) versus kappa in the orange regime; bold: the pair resonant in "
             "that drive, faint: the other pair; shaded: the antibunched regime of the resonant pair (Fig. 3(c,f)).",
+    "beyond": "Beyond the paper (docs/beyond.md): (a-c) photon-magnon |101-> with left drive, (d-f) photon-phonon "
+              "|110-> with right drive, over Delta_F and kappa in the run's preset (units of omega_b for fig1, GHz "
+              "as omega/2pi for physical), Delta_ad on the analytic corrected resonance at every point: isolation "
+              "ratio I = P_B(resonant drive)/P_B(other drive) (log10), bundle g2 of the resonant drive (log10; blue "
+              "antibunched) and bundle purity; black outline: I > 10 and g2 < 1; dots: exact-diagonalization "
+              "check of the placement (red cross: off by more than a tenth of the line width). (g-i) preset "
+              "physical (GHz), kappa/2pi = 0.016 GHz: bundle g2, isolation ratio and purity versus temperature in "
+              "mK; dotted: the temperature at which the antibunching is lost.",
 }
 
 #: Files of a run folder that the page does not list (the sweep checkpoints and caches).
@@ -356,7 +367,8 @@ def _figure_what(prov: Mapping[str, Any] | None) -> str:
 
 def _figure_section(out: Path) -> list[str]:
     parts = ["<h2 id='figures'>Figures</h2>"]
-    for name in FIGURE_NAMES:
+    extra = tuple(n for n in EXTRA_FIGURE_NAMES if (out / "figures" / f"{n}.png").exists())
+    for name in FIGURE_NAMES + extra:
         rel = f"figures/{name}.png"
         png = out / rel
         if not png.exists():

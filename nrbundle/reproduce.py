@@ -11,6 +11,7 @@ so that a quick run never replaces a full one)::
       crosscheck.md, crosscheck.json   nrbundle.crosscheck report
       headline.json, headline.md       g2_ab, g2_am at the physical preset vs the paper's claims
       figures/fig1..4.{pdf,png,npz,json}, figures/work/ (caches and sweep checkpoints: a rerun resumes)
+      figures/beyond.{pdf,png,npz,json}  beyond the paper: design maps and temperature curves (docs/beyond.md)
 
 This module composes: the numbers come from the study layer (:mod:`nrbundle.study`; the resonance table is
 located once and handed to every stage), the crosscheck from :mod:`nrbundle.crosscheck`, the figures from
@@ -19,16 +20,16 @@ file is written through :mod:`nrbundle.provenance`.
 
 How a run is scheduled (``docs/performance.md``, "reproduce: cost per stage")
 ----------------------------------------------------------------------------
-The resonance table is located first, in this process (it also warms the symbolic caches that later stages
-share). The rest is a set of independent tasks - the crosscheck, the headline numbers, the derivation, Fig. 1,
-Fig. 2, the Fig. 3 kappa sweep of each regime, g2(tau), the uniform-cutoff table, then the drawing of Figs. 3
-and 4 from their cached data - run side by side on ``workers`` processes (longest first; forked from this one
-where the platform allows, so they start with every module and cache already loaded), each with BLAS pinned to one
-thread, sweeps run serially inside a task. Every intermediate result is cached by its inputs in
-``figures/work`` (steady states, cutoff checks, resonance table, sweeps, crosscheck, headline, derivation), so
-stages share what they have in common and a rerun with nothing changed only redraws. A failing task is recorded in
-``reproduce.json`` and on the page, and logged as it happens (logger ``nrbundle.reproduce``, error level; the CLI
-prints it on stderr and exits 1), and the others run.
+The resonance table is located first, in this process (it also warms the symbolic caches that later stages share).
+The rest is a set of independent tasks - the crosscheck, the headline numbers, the derivation, Fig. 1, Fig. 2, the
+Fig. 3 kappa sweep of each regime, g2(tau), the uniform-cutoff table, the "beyond the paper" maps and temperature
+curves, then the drawing of Figs. 3 and 4 from their cached data - run side by side on ``workers`` processes
+(longest first; forked from this one where the platform allows, so they start with every module and cache already
+loaded), each with BLAS pinned to one thread, sweeps run serially inside a task. Every intermediate result is cached
+by its inputs in ``figures/work`` (steady states, cutoff checks, resonance table, sweeps, crosscheck, headline,
+derivation), so stages share what they have in common and a rerun with nothing changed only redraws. A failing task
+is recorded in ``reproduce.json`` and on the page, and logged as it happens (logger ``nrbundle.reproduce``, error
+level; the CLI prints it on stderr and exits 1), and the others run.
 
 Progress: one line on stderr when the run starts, when a stage starts or ends, for every milestone, and at least
 every :data:`HEARTBEAT` seconds with what runs, how far it is and an estimate of the time left.
@@ -51,7 +52,7 @@ from typing import Any, TextIO
 from .analytic.latex import write_latex
 from .crosscheck import Check, CrosscheckReport, run_checks
 from .errors import InputError
-from .figures import make_figures
+from .figures import make_beyond, make_figures
 from .outputs import check_output_dir
 from .params import Params, check_integer, get_preset
 from .provenance import atomic_write_text, cached_json, short_hash, utc_now, versions, write_json
@@ -77,10 +78,11 @@ HEARTBEAT: float = 15.0
 #: the finished tasks ran.
 TASK_COST: Mapping[bool, Mapping[str, float]] = {
     True: {"resonances": 3.5, "crosscheck": 11.0, "headline": 3.5, "derivation": 1.0, "fig1": 6.5, "fig2": 2.0,
-           "fig3 blue": 3.5, "fig3 pink": 4.5, "fig3 orange": 12.0, "fig3 g2(tau)": 2.5, "fig3": 3.0, "fig4": 1.0},
+           "fig3 blue": 3.5, "fig3 pink": 4.5, "fig3 orange": 12.0, "fig3 g2(tau)": 2.5, "fig3": 3.0, "fig4": 1.0,
+           "beyond": 5.0},
     False: {"resonances": 5.5, "crosscheck": 13.0, "headline": 9.0, "derivation": 1.3, "fig1": 27.0, "fig2": 5.0,
             "fig3 blue": 36.0, "fig3 pink": 26.0, "fig3 orange": 80.0, "fig3 g2(tau)": 38.0, "fig3 uniform": 20.0,
-            "fig3": 3.5, "fig4": 1.0},
+            "fig3": 3.5, "fig4": 1.0, "beyond": 25.0},
 }
 #: Version of the cached crosscheck report (bump when the checks change).
 CROSSCHECK_CACHE_VERSION = 1
@@ -179,6 +181,14 @@ def _g2tau_task(params: Params, out: str, quick: bool, resonances: Any, executor
     return {"cutoff": v["cutoff"], "time_s": v.get("time_s")}
 
 
+def _beyond_task(params: Params, out: str, quick: bool, executor: str = "serial",
+                 workers: int | None = None) -> list[str]:
+    """Beyond the paper: the design maps and temperature curves (:func:`nrbundle.figures.beyond.make_beyond`)."""
+    o = Path(out)
+    paths = make_beyond(o / "figures", params=params, quick=quick, executor=executor, workers=workers)
+    return [str(Path(p).relative_to(o)) for p in paths]
+
+
 def _uniform_task(params: Params, out: str, resonances: Any) -> dict[str, Any]:
     pts = [(r, d, float(regime_Delta_ad(resonances, r)["Delta_ad"])) for r in REGIME_NAMES for d in ("left", "right")]
     return {"rows": len(uniform_cutoff_table(params, pts, work=work_dir(Path(out) / "figures")))}
@@ -208,6 +218,8 @@ def _plan(params: Params, out: Path, quick: bool, resonances: Any, executor: str
         parts += ("fig3 uniform",)
     tasks.append(Task("fig3", "fig3", _figure_task, {"which": 3, **fig}, after=parts))
     tasks.append(Task("fig4", "fig4", _figure_task, {"which": 4, **fig}, after=("fig3 orange",)))
+    tasks.append(Task("beyond", "beyond", _beyond_task, {"params": params, "out": o, "quick": quick,
+                                                         "executor": executor, "workers": workers}))
     costs = TASK_COST[bool(quick)]
     for t in tasks:
         t.cost = costs.get(t.name, 1.0)
@@ -299,6 +311,7 @@ def reproduce(
     record["derivation"] = by_name["derivation"].get("value")
     record["crosscheck"] = by_name["crosscheck"].get("value")
     record["figures"] = {f"fig{k}": by_name[f"fig{k}"].get("value") or [] for k in (1, 2, 3, 4)}
+    record["figures"]["beyond"] = by_name["beyond"].get("value") or []
     record["headline"] = by_name["headline"].get("value")
     record["total_time_s"] = time.perf_counter() - t0
     record["cpu_time_s"] = cpu_seconds() - c0  # this process and its workers (joined), pdflatex included

@@ -3,9 +3,12 @@
 import math
 
 import pytest
+from scipy import constants
 
 from nrbundle.errors import InputError
 from nrbundle.params import (
+    NOISE_NAMES,
+    PAPER_PARAM_NAMES,
     PARAM_NAMES,
     PRESETS,
     Params,
@@ -144,7 +147,8 @@ def test_params_show_the_per_mode_rates_they_inherit():
     assert "kappa_b=0.2," in repr(q) and "kappa_b=0.2 (inherits" not in repr(q)
     assert "units='GHz'" in repr(get_preset("physical"))
     html = p._repr_html_()
-    assert html.count("<tr>") == len(PARAM_NAMES) + 1 and "inherits kappa" in html
+    # one row per paper parameter (the unset noise fields are not shown) and the header row
+    assert html.count("<tr>") == len(PAPER_PARAM_NAMES) + 1 and "inherits kappa" in html
 
 
 def test_units_of_named_quantities():
@@ -155,3 +159,91 @@ def test_units_of_named_quantities():
     assert "bundle" in describe("g2_ab") and "cross correlation" in describe("g1_am")
     assert "W1" in describe("W1_amsigma") and describe("nonsense") is None
     assert all(describe(n) for n in PARAM_NAMES)
+
+
+# ------------------------------------------------------------------------- thermal noise and dephasing (issue 13)
+def test_noise_fields_are_unset_in_the_paper_presets_and_invisible():
+    for p in PRESETS.values():
+        assert p.temperature is None and p.n_th_a is None and p.gamma_phi == 0.0 and p.is_noiseless
+        assert p.thermal_occupations == {"n_th_a": 0.0, "n_th_b": 0.0, "n_th_m": 0.0}
+        assert not any(name in repr(p) for name in NOISE_NAMES)
+        # cache keys and provenance built from to_dict are those of the noiseless model as before
+        assert set(p.to_dict()) == {*PAPER_PARAM_NAMES, "preset", "units"}
+        assert not set(p.physics_dict()) & set(NOISE_NAMES)
+    assert PARAM_NAMES == (*PAPER_PARAM_NAMES, *NOISE_NAMES)
+
+
+def test_noise_fields_round_trip_and_show_when_set():
+    p = get_preset("physical").replace(temperature=0.05, n_th_m=0.3, gamma_phi=0.001)
+    assert Params.from_dict(p.to_dict()) == p and p.to_dict()["temperature"] == 0.05
+    q = get_preset("fig1").replace(n_th_a=0.0, n_th_b=0.2)
+    assert Params.from_dict(q.to_dict()) == q and "n_th_a" in q.to_dict() and "gamma_phi" not in q.to_dict()
+    text = repr(p)
+    assert "temperature=0.05" in text and "n_th_m=0.3," in text and "gamma_phi=0.001" in text
+    assert "n_th_b=" in text and "(from temperature)" in text
+    assert p._repr_html_().count("<tr>") == len(PAPER_PARAM_NAMES) + 1 + 5
+    assert not p.is_noiseless and not get_preset("fig1").replace(gamma_phi=0.1).is_noiseless
+
+
+@pytest.mark.parametrize(
+    "override, word",
+    [
+        ({"n_th_a": -0.1}, "n_th_a"),
+        ({"n_th_b": math.nan}, "n_th_b"),
+        ({"n_th_m": "x"}, "n_th_m"),
+        ({"gamma_phi": -1e-3}, "gamma_phi"),
+        ({"gamma_phi": math.inf}, "gamma_phi"),
+        ({"temperature": 0.01}, "temperature"),  # fig1 is in omega_b units: no physical frequency
+    ],
+)
+def test_bad_noise_values_name_the_parameter(override, word):
+    with pytest.raises(InputError) as info:
+        get_preset("fig1").replace(**override)
+    assert str(info.value).startswith(word + ":") and "\n" not in str(info.value)
+
+
+def test_negative_or_infinite_temperature_is_refused():
+    phys = get_preset("physical")
+    for bad in (-0.01, math.inf, "nan"):
+        with pytest.raises(InputError, match="^temperature: "):
+            phys.replace(temperature=bad)
+
+
+def test_temperature_gives_bose_einstein_occupations():
+    from nrbundle.params import OPTICAL_FREQUENCY_GHZ, bose_einstein
+
+    # hand value: f = 10 MHz at T = 10 mK, n = 1/(exp(h f/(k_B T)) - 1) = 20.34 (h f / k_B = 0.48 mK)
+    x = constants.h * 10e6 / (constants.k * 10e-3)
+    assert bose_einstein(0.01, 0.01) == pytest.approx(1.0 / (math.exp(x) - 1.0), rel=1e-12)
+    assert bose_einstein(0.01, 0.01) == pytest.approx(20.3406, rel=1e-5)
+    assert bose_einstein(2.0, 0.0) == 0.0
+    # high-temperature limit n -> k_B T / (h f) - 1/2
+    assert bose_einstein(2.0, 300.0) == pytest.approx(constants.k * 300 / (constants.h * 2e9) - 0.5, rel=1e-6)
+    p = get_preset("physical").replace(temperature=0.1)
+    n = p.thermal_occupations
+    for key, f in (("n_th_b", 2.0), ("n_th_m", 2.1)):
+        assert n[key] == pytest.approx(1.0 / math.expm1(constants.h * f * 1e9 / (constants.k * 0.1)), rel=1e-12)
+    # by hand: h (2 GHz) / k_B = 95.99 mK, x = 0.9599, n = 1/(2.6114 - 1) = 0.6206
+    assert n["n_th_b"] == pytest.approx(0.6206, rel=1e-3) and n["n_th_m"] < n["n_th_b"]
+    # the optical mode (Cs D2, 352 THz) is empty at any lab temperature: exp(-h f/(k_B 300 K)) ~ 4e-25
+    assert n["n_th_a"] == 0.0 and OPTICAL_FREQUENCY_GHZ == pytest.approx(351725.7, rel=1e-6)
+    assert bose_einstein(OPTICAL_FREQUENCY_GHZ, 300.0) < 1e-24
+    # an explicit occupation wins over the temperature; T = 0 is the noiseless model
+    assert p.replace(n_th_b=0.0).thermal_occupations["n_th_b"] == 0.0
+    assert get_preset("physical").replace(temperature=0.0).is_noiseless
+
+
+def test_temperature_becomes_occupations_in_omega_b_units():
+    p = get_preset("physical").replace(temperature=0.05, gamma_phi=0.004)
+    q = p.in_omega_b_units()
+    assert q.units == "omega_b" and q.temperature is None
+    assert q.thermal_occupations == p.thermal_occupations
+    assert q.gamma_phi == pytest.approx(0.002, rel=1e-12)  # a rate: divided by omega_b = 2 GHz
+
+
+def test_units_of_noise_fields():
+    from nrbundle.params import describe, unit_of
+
+    assert unit_of("temperature", "GHz") == "K" and unit_of("n_th_b", "GHz") == "1"
+    assert unit_of("gamma_phi", "GHz") == "GHz" and all(describe(n) for n in NOISE_NAMES)
+    assert parse_overrides(["n_th_b=0.5", "gamma_phi=1e-3"]) == {"n_th_b": 0.5, "gamma_phi": 1e-3}

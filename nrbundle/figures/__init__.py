@@ -10,6 +10,9 @@ The figures only draw: what they plot is computed by the study layer (:mod:`nrbu
   plus g2(tau).
 - :func:`figure4` / :func:`~nrbundle.figures.fig4.make_fig4`: Fig. 4(a,b) entanglement witnesses D1 (Eq. 4) versus
   kappa.
+- :func:`figure_beyond` / :func:`make_beyond` (beyond the paper, ``beyond.*``): design maps of nonreciprocal bundle
+  emission over (Delta_F, kappa) and bundle g2 / isolation ratio versus temperature
+  (:mod:`nrbundle.figures.beyond`; not one of the numbered :data:`FIGURES`).
 
 In a notebook, ``figureN(params=None, *, out_dir, quick=False, ...)`` returns the matplotlib ``Figure`` (drawn
 without pyplot; ``out_dir`` only keeps the sweep checkpoints and caches in ``out_dir/work``), and
@@ -26,7 +29,8 @@ dynamics``/``trajectory`` are drawn by :mod:`nrbundle.figures.runs`. See ``docs/
 
 from __future__ import annotations
 
-__all__ = ["make_figures", "FIGURES", "figure1", "figure2", "figure3", "figure4", "save_figure"]
+__all__ = ["make_figures", "FIGURES", "figure1", "figure2", "figure3", "figure4", "figure_beyond", "make_beyond",
+           "save_figure"]
 
 import os
 from collections.abc import Iterable, Mapping
@@ -37,6 +41,7 @@ from ..errors import InputError
 from ..params import Params, get_preset
 from ..study.resonances import locate_resonances
 from ..study.work import work_dir
+from .beyond import figure_beyond, make_beyond
 from .fig1 import figure1, make_fig1
 from .fig2 import figure2, make_fig2
 from .fig3 import figure3, make_fig3

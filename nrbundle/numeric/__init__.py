@@ -15,7 +15,8 @@ liouvillian
 steady
     The model-level steady state of Eq. (2) with Fock-truncation control, and its observables.
 correlations, witness
-    g1, the bundle correlation Eq. (3) and g2(tau); the entanglement witness of Fig. 4.
+    the cross correlation g^(2)_1 (cross_g2), the bundle correlation Eq. (3) and g2(tau); the entanglement
+    witness of Fig. 4.
 bundles, bundle_purity
     Bundles of any size |n_a n_b n_m ->: g1_B, g2_B, g2_B(tau), emission rate and purity (steady state); purity from
     clusters of trajectory jumps within a window.
@@ -37,12 +38,13 @@ __all__ = [
     "solve_steady",
     "SteadyState",
     "steady_observables",
-    "g1",
+    "cross_g2",
     "bundle_g2",
     "g2_tau",
     "witness",
     "BundleStatistics",
     "bundle_statistics",
+    "solve_bundle_steady",
     "g1_bundle",
     "g2_bundle",
     "TrajectoryPurity",
@@ -50,8 +52,8 @@ __all__ = [
 ]
 
 from .bundle_purity import TrajectoryPurity, trajectory_purity
-from .bundles import BundleStatistics, bundle_statistics, g1_bundle, g2_bundle
-from .correlations import bundle_g2, g1, g2_tau
+from .bundles import BundleStatistics, bundle_statistics, g1_bundle, g2_bundle, solve_bundle_steady
+from .correlations import bundle_g2, cross_g2, g2_tau
 from .dynamics import evolve
 from .liouvillian import SteadyStateResult, steady_state, steadystate
 from .model import Model

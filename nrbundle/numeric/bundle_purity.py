@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..display import ShortRepr
 from ..errors import InputError
 from ..params import check_finite, parse_target
 from .trajectories import JumpRecord, TrajectoryResult
@@ -35,9 +36,9 @@ from .trajectories import JumpRecord, TrajectoryResult
 _MODES: tuple[str, str, str] = ("a", "b", "m")
 
 
-@dataclass(frozen=True)
-class TrajectoryPurity:
-    """Bundle purity measured on jump records.
+@dataclass(frozen=True, repr=False)
+class TrajectoryPurity(ShortRepr):
+    """Bundle purity measured on jump records (a short repr: large cluster tables by size).
 
     Attributes
     ----------

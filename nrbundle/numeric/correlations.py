@@ -1,8 +1,21 @@
-"""Equal-time and delayed correlation functions: g1_oo'(0), the bundle correlation Eq. (3), g2(tau).
+"""Equal-time and delayed correlation functions: the cross correlation, the bundle correlation Eq. (3), g2(tau).
 
-Conventions (NOTES.md and the main text below Eq. 3):
+Conventions (NOTES.md and the main text below Eq. 3). Names: the paper writes both normalised correlations as
+g^(2) with a first index 1 (single quanta) or 2 (bundles); the library calls them ``cross_g2`` and ``bundle_g2``,
+and the CLI's JSON keys (kept as they were) call them ``g1_<pair>`` and ``g2_<pair>``:
 
-* ``g1(rho, o1, o2)`` is the cross correlation g^(2)_{1,oo'}(0) = <o^dag o o'^dag o'> / (<o^dag o><o'^dag o'>),
+=====================  ===========================  ==========================
+paper (Eq. 3, Fig. 3)  library                      JSON key / observable name
+=====================  ===========================  ==========================
+g^(2)_{1,am}(0)        ``cross_g2(rho, a, m)``      ``g1_am``
+g^(2)_{2,am}(0)        ``bundle_g2(rho, a, m)``     ``g2_am``
+g^(2)_{1,ab}(0)        ``cross_g2(rho, a, b)``      ``g1_ab``
+g^(2)_{2,ab}(0)        ``bundle_g2(rho, a, b)``     ``g2_ab``
+=====================  ===========================  ==========================
+
+For bundles of any size see :mod:`nrbundle.numeric.bundles` (``g1_bundle``, ``g2_bundle``).
+
+* ``cross_g2(rho, o1, o2)`` is the cross correlation g^(2)_{1,oo'}(0) = <o^dag o o'^dag o'> / (<o^dag o><o'^dag o'>),
   evaluated in normal order, <o1^dag o2^dag o2 o1>. For operators of different modes (the paper's use,
   o != o') the two orders are identical; for o1 = o2 = o the normal order gives the usual
   g^(2)_{1,oo}(0) = <o^dag^2 o^2>/<o^dag o>^2 that the paper calls "single photon with g_{1,aa} << 1".
@@ -28,7 +41,7 @@ from ..errors import InputError
 from ._linalg import to_csr, to_dense
 from .liouvillian import liouvillian_matrix
 
-__all__ = ["expect", "g1", "bundle_g2", "g2_tau"]
+__all__ = ["expect", "cross_g2", "bundle_g2", "g2_tau"]
 
 
 def _check_same(d: int, *ops: tuple[str, sp.csr_array]) -> None:
@@ -70,7 +83,7 @@ def _ratio(num: complex, den: float) -> float:
     return float(num.real / den)
 
 
-def g1(rho: Any, o1: Any, o2: Any) -> float:
+def cross_g2(rho: Any, o1: Any, o2: Any) -> float:
     """Cross correlation g^(2)_{1,oo'}(0) = <o^dag o o'^dag o'> / (<o^dag o><o'^dag o'>) (main text, Fig. 3).
 
     Evaluated in normal order, <o1^dag o2^dag o2 o1>; identical to the paper's expression when o1

@@ -22,6 +22,7 @@ import numpy as np
 import qutip
 from scipy import optimize
 
+from ..display import ShortRepr
 from ..errors import ConvergenceError, InputError
 from ..params import Params, check_direction, check_finite
 from ..threads import single_blas_thread
@@ -63,8 +64,8 @@ OPEN_OPTIONS: dict[str, Any] = dict(CLOSED_OPTIONS)
 SOLVERS: tuple[str, ...] = ("sesolve", "eig", "mesolve")
 
 
-@dataclass(frozen=True, eq=False)
-class Dynamics:
+@dataclass(frozen=True, eq=False, repr=False)
+class Dynamics(ShortRepr):
     """Populations of product states along a closed or open evolution (Fig. 2(a-c)).
 
     Attributes

@@ -110,6 +110,7 @@ import qutip
 import scipy.linalg
 import scipy.sparse as sp
 
+from ..display import ShortRepr
 from ..errors import ConvergenceError, InputError
 from ..threads import single_blas_thread
 from ._linalg import dims_of, fgmres, spectral_norm_hermitian, to_csr, to_dense
@@ -320,8 +321,8 @@ class NoJumpInverse:
 
 
 # ----------------------------------------------------------------------------- result
-@dataclass(frozen=True)
-class SteadyStateResult:
+@dataclass(frozen=True, repr=False)
+class SteadyStateResult(ShortRepr):
     """Steady state of Eq. (2), its error estimate, and how it was obtained.
 
     Attributes

@@ -2,6 +2,15 @@
 
 Tensor order is (a, b, m, atom). Atom basis: index 0 = |e>, index 1 = |g>, so that
 ``sigma = |g><e|`` (NOTES.md) and ``sigma.dag() * sigma = |e><e|``.
+
+Beyond the paper (``docs/thermal.md``), each mode o in {a, b, m} may see a thermal bath of occupation n_th_o and the
+atom a pure dephasing gamma_phi:
+
+    d rho/dt = -i[H, rho] + sum_o kappa_o [(n_th_o + 1) D[o] + n_th_o D[o^dag]] rho + gamma D[sigma] rho
+               + (gamma_phi / 2) D[sigma_z] rho,      D[c] rho = c rho c^dag - {c^dag c, rho}/2,
+
+sigma_z = |e><e| - |g><g|. With every n_th_o = 0 and gamma_phi = 0 this is Eq. (2) and the collapse operators are
+exactly the paper's.
 """
 
 from __future__ import annotations
@@ -175,21 +184,50 @@ class Model:
 
     @functools.cached_property
     def c_ops(self) -> list[qutip.Qobj]:
-        """Collapse operators of Eq. (2)/(S3): sqrt(kappa_o) o for o in a, b, m and sqrt(gamma) sigma.
+        """Collapse operators of Eq. (2)/(S3), with the thermal and dephasing terms of the module docstring.
 
-        Channels with a zero rate are omitted; :attr:`channels` names the ones kept, in order.
+        In order: for o = a, b, m the emission sqrt(kappa_o (n_th_o + 1)) o and the thermal absorption
+        sqrt(kappa_o n_th_o) o^dag; then the atomic decay sqrt(gamma) sigma and the pure dephasing
+        sqrt(gamma_phi / 2) sigma_z (coherence <sigma> decays at gamma_phi from it, at gamma/2 + gamma_phi in all).
+        Channels with a zero rate are omitted, so with n_th_o = 0 and gamma_phi = 0 the list is exactly
+        sqrt(kappa_o) o, sqrt(gamma) sigma. :attr:`channels` names the ones kept, in order.
         """
-        return [math.sqrt(r) * self.ops[o] for o, r in self._channel_rates if r > 0]
+        return [math.sqrt(r) * op for _, r, op in self._channel_terms if r > 0]
 
     @property
-    def _channel_rates(self) -> list[tuple[str, float]]:
+    def _channel_terms(self) -> list[tuple[str, float, qutip.Qobj]]:
+        """``(name, rate, operator)`` of every possible channel; the collapse operator is sqrt(rate) operator."""
         r = self.params.rates
-        return [("a", r["kappa_a"]), ("b", r["kappa_b"]), ("m", r["kappa_m"]), ("sigma", r["gamma"])]
+        n_th = self.params.thermal_occupations
+        out: list[tuple[str, float, qutip.Qobj]] = []
+        for o in ("a", "b", "m"):
+            kappa, n = r[f"kappa_{o}"], n_th[f"n_th_{o}"]
+            out.append((o, kappa * (n + 1.0), self.ops[o]))
+            out.append((f"{o}+", kappa * n, self.ops[o].dag()))
+        s = self.ops["sigma"]
+        out.append(("sigma", r["gamma"], s))
+        out.append(("sigma_z", 0.5 * self.params.gamma_phi, s.dag() * s - s * s.dag()))
+        return out
 
     @property
     def channels(self) -> list[str]:
-        """Names of the decay channels in :attr:`c_ops`, in the same order."""
-        return [o for o, r in self._channel_rates if r > 0]
+        """Names of the channels in :attr:`c_ops`, in the same order.
+
+        ``"a"``, ``"b"``, ``"m"``: emission of a quantum (o); ``"a+"``, ``"b+"``, ``"m+"``: thermal absorption of one
+        (o^dag, only with n_th_o > 0); ``"sigma"``: atomic decay; ``"sigma_z"``: pure dephasing (gamma_phi > 0).
+        """
+        return [name for name, r, _ in self._channel_terms if r > 0]
+
+    @property
+    def emission_rates(self) -> dict[str, float]:
+        """Rate coefficient of the emission jump of each mode, ``{"a", "b", "m"}``: kappa_o (n_th_o + 1).
+
+        The emission flux of mode o is kappa_o (n_th_o + 1) <o^dag o>; thermal absorption adds
+        kappa_o n_th_o <o o^dag> quanta per unit time the other way. Equal to kappa_o when n_th_o = 0.
+        """
+        r = self.params.rates
+        n_th = self.params.thermal_occupations
+        return {o: r[f"kappa_{o}"] * (n_th[f"n_th_{o}"] + 1.0) for o in ("a", "b", "m")}
 
     # --------------------------------------------------------------- states
     def state(self, n_a: int, n_b: int, n_m: int, label: str, Delta_ad: float | None = None) -> qutip.Qobj:

@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 from scipy import optimize
 
+from ..display import ShortRepr
 from ..errors import ConvergenceError, InputError
 from ..ladder import bare_resonance
 from ..params import Params, check_finite, parse_target
@@ -87,8 +88,8 @@ def _parse_target(target: str | Sequence[int]) -> tuple[int, int, int]:
 
 
 # -------------------------------------------------------------------------------------------- spectrum
-@dataclass(frozen=True, eq=False)
-class Spectrum:
+@dataclass(frozen=True, eq=False, repr=False)
+class Spectrum(ShortRepr):
     """Eigenvalues of Eq. (1) on a grid of drive detunings, with dressed-state labels.
 
     Attributes
@@ -242,8 +243,8 @@ def pair_splitting(
     return np.array([prob.solve(float(x))["splitting"] for x in grid])
 
 
-@dataclass(frozen=True)
-class AvoidedCrossing:
+@dataclass(frozen=True, repr=False)
+class AvoidedCrossing(ShortRepr):
     """The avoided crossing of |000+> with |target -> in the exact spectrum of Eq. (1) (cf. S17-S22).
 
     Attributes
@@ -487,8 +488,8 @@ def avoided_crossing_converged(
 
 
 # ------------------------------------------------------------------------------------- resonance scan
-@dataclass(frozen=True, eq=False)
-class ResonanceScan:
+@dataclass(frozen=True, eq=False, repr=False)
+class ResonanceScan(ShortRepr):
     """Long-time average of closed-system populations starting from |000+>, versus ``Delta_ad``.
 
     Attributes

@@ -1,9 +1,10 @@
 """Quantum trajectories of Eq. (2) (Fig. 2(d-g)) and detection of photon-magnon / photon-phonon bundles.
 
 A Monte Carlo wave-function run (qutip.mcsolve) unravels the master equation Eq. (2) into jumps of the collapse
-operators sqrt(kappa_o) o (o = a, b, m) and sqrt(gamma) sigma. Along one trajectory we record the populations of
-product states (as in Fig. 2(d-g)) and the jump record: which channel jumped when. A bundle is a photon jump ("a")
-and a magnon ("m") or phonon ("b") jump close together in time (:func:`detect_bundles`).
+operators sqrt(kappa_o) o (o = a, b, m) and sqrt(gamma) sigma (with thermal noise or dephasing also the absorptions
+"a+", "b+", "m+" and "sigma_z", :attr:`nrbundle.numeric.model.Model.c_ops`). Along one trajectory we record the
+populations of product states (as in Fig. 2(d-g)) and the jump record: which channel jumped when. A bundle is a
+photon jump ("a") and a magnon ("m") or phonon ("b") jump close together in time (:func:`detect_bundles`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 import numpy as np
 import qutip
 
+from ..display import ShortRepr
 from ..errors import ConvergenceError, InputError
 from ..params import Params, check_direction, check_finite
 from ..threads import single_blas_thread
@@ -49,15 +51,16 @@ MC_OPTIONS: dict[str, Any] = {
 }
 
 
-@dataclass(frozen=True, eq=False)
-class JumpRecord:
+@dataclass(frozen=True, eq=False, repr=False)
+class JumpRecord(ShortRepr):
     """Jumps of one quantum trajectory.
 
     Attributes
     ----------
     times
         ``channel -> sorted array`` of jump times, for every channel of the model (``"a"``, ``"b"``, ``"m"``,
-        ``"sigma"``; channels with zero rate are absent from the model and so from here).
+        ``"sigma"``; thermal absorptions ``"a+"``, ``"b+"``, ``"m+"`` and dephasing ``"sigma_z"`` when present;
+        channels with zero rate are absent from the model and so from here).
     t_start, t_end
         The time interval the trajectory covered.
     """
@@ -98,8 +101,8 @@ class JumpRecord:
         return cls({c: np.sort(np.asarray(v, dtype=float)) for c, v in times.items()}, float(t_start), float(t_end))
 
 
-@dataclass(frozen=True, eq=False)
-class TrajectoryResult:
+@dataclass(frozen=True, eq=False, repr=False)
+class TrajectoryResult(ShortRepr):
     """Monte Carlo trajectories of Eq. (2) (qutip.mcsolve).
 
     Attributes
@@ -224,8 +227,8 @@ def trajectory(
     )
 
 
-@dataclass(frozen=True, eq=False)
-class BundleStats:
+@dataclass(frozen=True, eq=False, repr=False)
+class BundleStats(ShortRepr):
     """Bundles found in jump records by :func:`detect_bundles`.
 
     Attributes

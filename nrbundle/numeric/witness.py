@@ -42,6 +42,7 @@ import qutip
 import scipy.linalg
 import scipy.optimize
 
+from ..display import ShortRepr
 from ..errors import InputError
 from ._linalg import density_matrix
 from .model import parse_cutoff
@@ -288,8 +289,8 @@ def local_covariance(
 
 
 # --------------------------------------------------------------------------------------------- result
-@dataclass(frozen=True, eq=False)
-class WitnessResult:
+@dataclass(frozen=True, eq=False, repr=False)
+class WitnessResult(ShortRepr):
     """Eq. (4)/S23-S27 evaluated on one state, with how it was computed.
 
     Attributes

@@ -24,6 +24,9 @@ g2tau
     Fig. 3(g): g2_am(tau).
 headline
     The paper's headline g2 numbers at the physical parameters.
+design_map
+    Beyond the paper: design maps of nonreciprocal bundle emission (isolation ratio, bundle g2, purity) over two
+    parameters at the analytic resonance, and the "beyond the paper" stage of ``nrbundle reproduce``.
 runs
     The single runs of ``nrbundle dynamics`` / ``nrbundle trajectory``.
 progress
@@ -54,11 +57,15 @@ __all__ = [
     "blue_g2_tau",
     "headline_numbers",
     "PAPER_CLAIMS",
+    "DesignMap",
+    "design_map",
+    "beyond_study",
     "dynamics_run",
     "trajectory_run",
 ]
 
 from .cutoffs import CONVERGENCE_RTOL, QUICK_RTOL, choose_cutoff, converged_cutoff, cutoff_bands, cutoff_for_kappa
+from .design_map import DesignMap, beyond_study, design_map
 from .dynamics import super_rabi_study
 from .g2tau import blue_g2_tau
 from .headline import PAPER_CLAIMS, headline_numbers

@@ -3,7 +3,7 @@
 kappa is swept with a common rate kappa_a = kappa_b = kappa_m = kappa (Eq. 2; per-mode rates of the preset are
 overridden), gamma fixed, at each regime's Delta_ad (:func:`nrbundle.study.resonances.regime_Delta_ad`) and for
 both drive directions. Fock cutoffs are the checked ones per kappa band (:func:`nrbundle.study.cutoffs.cutoff_bands`,
-tolerance :data:`~nrbundle.study.cutoffs.CONVERGENCE_RTOL`; quick runs: two check points and
+tolerance :data:`~nrbundle.study.cutoffs.CONVERGENCE_RTOL`; quick runs: one check point, the smallest kappa, and
 :data:`~nrbundle.study.cutoffs.QUICK_RTOL`). The orange sweep also evaluates the witnesses of Fig. 4, so Fig. 4
 after Fig. 3 reuses its checkpoints. Every point goes through the run's point cache
 (:func:`nrbundle.study.points.steady_values`), so the sweep points at the check kappas are the checks' own solves.
@@ -87,7 +87,7 @@ def kappa_sweeps(
     params
         Parameter set (default preset ``fig1``).
     quick
-        :data:`N_KAPPA` ``[True]`` kappa values; cutoffs checked at the smallest and largest kappa only, to
+        :data:`N_KAPPA` ``[True]`` kappa values; cutoffs checked at the smallest kappa only, to
         :data:`~nrbundle.study.cutoffs.QUICK_RTOL`.
     executor, workers
         Sweep executor and worker processes.

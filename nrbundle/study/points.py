@@ -26,8 +26,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, TruncationWarning
+from ..numeric.bundles import solve_bundle_steady, state_observables
 from ..numeric.model import parse_cutoff
-from ..numeric.steady import solve_steady, steady_observables
+from ..numeric.steady import FALLBACK_RTOL, solve_steady, steady_observables
 from ..numeric.witness import witness
 from ..params import PARAM_NAMES, Params
 from ..provenance import cached_json, short_hash
@@ -58,12 +59,16 @@ def _witness_parties(parties: str) -> tuple[str, ...]:
 def steady_point(
     point: Mapping[str, Any],
     params: Params,
-    Delta_ad: float | None = None,
+    *,
     direction: str | None = None,
+    Delta_ad: float | None = None,
     cutoff: Any = "auto",
     rtol: float = 1e-3,
     witness_parties: Sequence[str] = (),
     truncation_check: bool = True,
+    target: Any = None,
+    max_cutoff: int | None = None,
+    fallback_rtol: float | None = FALLBACK_RTOL,
 ) -> dict[str, Any]:
     """Steady state of Eq. (2) at one grid point: the observables of ``nrbundle steady`` (Eq. 3), optional witnesses.
 
@@ -87,14 +92,30 @@ def steady_point(
     truncation_check
         Fixed cutoff: estimate ``truncation_error`` by one-level raises (``solve_steady``); ``False`` for a
         cutoff already chosen by a convergence study (the figures), ``truncation_error`` is then ``None``.
+    target
+        ``(n_a, n_b, n_m)`` or ``"NA,NB,NM"``: add the bundle statistics of that target, as ``nrbundle steady
+        --target`` (:func:`nrbundle.numeric.bundles.solve_bundle_steady`: the state and the bundle values converged
+        or checked separately; ``docs/bundles.md``).
+    max_cutoff
+        Largest N per mode of ``cutoff="auto"``; ``None``: the solver's default (8, or the bundle solver's).
+    fallback_rtol
+        ``cutoff="auto"`` without ``target``: a point that cannot meet ``rtol`` within ``max_cutoff`` returns the
+        largest cutoff reached if its ``truncation_error`` is <= this (default
+        :data:`~nrbundle.numeric.steady.FALLBACK_RTOL`, 0.1; ``None``: such a point fails), flagged in the result
+        ``fallback`` (``solve_steady``'s fallback, ``docs/steady_state.md``).
 
     Returns
     -------
     dict
         Floats :data:`nrbundle.numeric.steady.OBSERVABLE_NAMES` (and ``W1_<p>``, ``D1_<p>`` per witness
-        partition) and ``"meta"``: ``cutoff``, ``residual``, ``truncation_error`` (``None`` at a fixed cutoff),
+        partition; with ``target`` the :data:`~nrbundle.numeric.bundles.BUNDLE_KEYS` ``g1_B, g2_B, P_B, rate_B,
+        emission_rate, purity_B`` and ``truncation_B``, their largest truncation estimate, NaN when not estimated)
+        and ``"meta"``: ``cutoff``, ``residual``, ``truncation_error`` (``None`` at a fixed cutoff),
         GMRES ``iterations``, solve ``time`` (s), ``top_level_population`` and, with witnesses, ``witness`` (per
-        partition: the population of the top two levels and the bound on the dropped QFI).
+        partition: the population of the top two levels and the bound on the dropped QFI). With ``cutoff="auto"``
+        also the float ``fallback`` (1.0 where the fallback's largest cutoff reached was used, else 0.0) and in
+        ``meta``: ``observable_errors`` (per-observable truncation estimate), ``not_judged`` (``{name: reason}``)
+        and, where used, ``fallback`` (why ``rtol`` was missed).
 
     Raises
     ------
@@ -109,8 +130,14 @@ def steady_point(
         raise InputError(f"axis: unknown axis name(s) {sorted(rest)} for the steady point function")
     if Delta_ad is None or direction is None:
         raise InputError("steady point: Delta_ad and direction must be given as axes or base values")
-    state = solve_steady(p, str(direction), float(Delta_ad), cutoff=cutoff, rtol=rtol,
-                         truncation_check=truncation_check)
+    auto = isinstance(cutoff, str) and cutoff.strip().lower() == "auto"
+    limit = {} if max_cutoff is None else {"max_cutoff": max_cutoff}
+    if target is None:
+        state, stats = solve_steady(p, str(direction), float(Delta_ad), cutoff=cutoff, rtol=rtol,
+                                    truncation_check=truncation_check, fallback_rtol=fallback_rtol, **limit), None
+    else:
+        state, stats = solve_bundle_steady(p, target, str(direction), float(Delta_ad), cutoff=cutoff, rtol=rtol,
+                                           truncation_check=truncation_check, **limit)
     obs = steady_observables(state)
     meta: dict[str, Any] = {
         "cutoff": obs.pop("cutoff"),
@@ -121,6 +148,18 @@ def steady_point(
         "top_level_population": dict(state.top_level_population),
     }
     out: dict[str, Any] = {k: float(v) for k, v in obs.items()}
+    if auto:  # how the automatic cutoff ended (docs/steady_state.md, "Fallback")
+        out["fallback"] = 1.0 if state.fallback else 0.0
+        meta["observable_errors"] = state.observable_errors
+        meta["not_judged"] = dict(state.not_judged)
+        if state.fallback:
+            meta["fallback"] = state.fallback
+    if stats is not None:  # nrbundle steady --target: the bundle values and where they were converged
+        out.update(stats.values())
+        err = stats.bundle_truncation_error
+        out["truncation_B"] = math.nan if err is None else float(err)
+        meta["bundle"] = {"target": list(stats.target), "cutoff": list(stats.cutoff), "undefined": stats.undefined,
+                          "truncation": stats.value_truncation, "state_observables": list(state_observables(target))}
     if witness_parties:
         wmeta = {}
         for parties in witness_parties:

@@ -168,7 +168,10 @@ def _dask_client(scheduler: Any, workers: int) -> tuple[Any, Callable[[], None],
     if isinstance(scheduler, Client):
         return scheduler, lambda: None, {"scheduler": str(scheduler.scheduler.address)}
     if scheduler is None or scheduler == "local":
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+        # no dashboard; the scheduler's own HTTP endpoints (health, metrics) would still bind port 8787 and fail
+        # when another local cluster holds it (two sweeps at once): give them a free port
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                               scheduler_kwargs={"dashboard_address": ":0"})
         client = Client(cluster)
 
         def close() -> None:

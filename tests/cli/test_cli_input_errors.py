@@ -24,6 +24,8 @@ BAD = [
     (["resonances", "--shift-order", "9"], "shift-order"),
     (["resonances", "--shift-order", "1"], "shift-order"),
     (["nonsense"], "nonsense"),
+    (["steady", "--direction", "left", "--delta-ad", "1.3408", "--rtol", "2"], "--rtol"),
+    (["steady", "--direction", "left", "--delta-ad", "1.3408", "--max-cutoff", "2"], "--max-cutoff"),
 ]
 
 
@@ -95,3 +97,12 @@ def test_python_dash_m_nrbundle_is_the_cli():
     proc = subprocess.run([sys.executable, "-m", "nrbundle", "resonances", "--preset", "nope"], capture_output=True,
                           text=True, timeout=120)
     assert proc.returncode == 2 and "nope" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_steady_names_the_options_to_change_when_auto_cannot_converge(capsys):
+    """max_cutoff 4 is too small at the photon-magnon resonance (n_m changes by ~40 % from N_a = 3 to 4): exit 1,
+    one line naming max_cutoff and rtol, the options the user can change."""
+    code = main(["steady", "--direction", "left", "--delta-ad", "1.3408", "--max-cutoff", "4", "--json"])
+    assert code == 1
+    err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert len(err) == 1 and "max_cutoff" in err[0] and "rtol" in err[0], err

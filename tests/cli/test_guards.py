@@ -124,7 +124,7 @@ def test_integration_work_limit_names_t_max():
 # ------------------------------------------------------------------------------------------------ API types
 def test_api_functions_refuse_wrong_types_and_non_integers():
     from nrbundle.analytic.predict import resonance_table
-    from nrbundle.numeric.correlations import bundle_g2, g1
+    from nrbundle.numeric.correlations import bundle_g2, cross_g2
     from nrbundle.numeric.model import Model, parse_cutoff
     from nrbundle.numeric.spectrum import avoided_crossing
 
@@ -140,11 +140,11 @@ def test_api_functions_refuse_wrong_types_and_non_integers():
     a, b = m.ops["a"], m.ops["b"]
     d = m.dimension
     good = np.eye(d) / d
-    assert np.isfinite(g1(good, a, b))
+    assert np.isfinite(cross_g2(good, a, b))
     bad = {"not Hermitian": good + np.triu(np.ones((d, d)), 1) * 1e-3, "trace": 2 * good,
            "negative population": good + np.diag([0.5, -0.5] + [0.0] * (d - 2))}
     for what, rho in bad.items():
-        for f in (g1, bundle_g2):
+        for f in (cross_g2, bundle_g2):
             with pytest.raises(InputError, match=f"^rho: not a density matrix: .*{what.split()[0]}"):
                 f(rho, a, b)
 

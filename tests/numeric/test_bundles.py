@@ -18,12 +18,12 @@ import numpy as np
 import pytest
 import qutip
 
-from nrbundle.errors import InputError, TruncationWarning
+from nrbundle.errors import ConvergenceError, InputError, TruncationWarning
 from nrbundle.numeric import (
     Model,
     bundle_g2,
     bundle_statistics,
-    g1,
+    cross_g2,
     g1_bundle,
     g2_bundle,
     g2_tau,
@@ -32,13 +32,22 @@ from nrbundle.numeric import (
     trajectory_purity,
 )
 from nrbundle.numeric.bundle_purity import jump_clusters, purity_vs_window
-from nrbundle.numeric.bundles import bundle_operator, bundle_purity, bundle_undefined, g2_bundle_tau
+from nrbundle.numeric.bundles import (
+    bundle_operator,
+    bundle_purity,
+    bundle_start,
+    bundle_undefined,
+    g2_bundle_tau,
+    state_observables,
+)
+from nrbundle.numeric.steady import DEFAULT_OBSERVABLES, DEFAULT_START
 from nrbundle.numeric.trajectories import JumpRecord, detect_bundles
 from nrbundle.params import get_preset
 from nrbundle.study.points import steady_point
 
 FIG1 = get_preset("fig1")
 RES_101_LEFT = 1.340779  # fig1 |101-> left resonance (tests/numeric/test_trajectories.py)
+RES_201_LEFT = 0.8614199991698859  # fig1 |201-> left, analytic corrected resonance (nrbundle resonances --target 2,0,1)
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +65,7 @@ def test_general_code_equals_pair_code_on_the_papers_pairs(state444):
     for target, pair in (((1, 0, 1), "am"), ((1, 1, 0), "ab")):
         o = ops[pair[1]]
         g1B, g2B = g1_bundle(rho, ops, target), g2_bundle(rho, ops, target)
-        for ref_g1, ref_g2 in ((g1(rho, ops["a"], o), bundle_g2(rho, ops["a"], o)),
+        for ref_g1, ref_g2 in ((cross_g2(rho, ops["a"], o), bundle_g2(rho, ops["a"], o)),
                                (obs[f"g1_{pair}"], obs[f"g2_{pair}"]), (point[f"g1_{pair}"], point[f"g2_{pair}"])):
             assert g1B == pytest.approx(ref_g1, rel=1e-10, abs=0)
             assert g2B == pytest.approx(ref_g2, rel=1e-10, abs=0)
@@ -243,3 +252,85 @@ def test_trajectory_purity_input_errors():
         trajectory_purity(JumpRecord.from_sequence([], ("a", "sigma"), 0, 1), (1, 0, 1), 1.0)
     empty = trajectory_purity(rec(), (1, 0, 1), 1.0)
     assert math.isnan(empty.purity) and empty.n_jumps == 0
+
+
+# ------------------------------------------------------------------------------ truncation of the bundle values
+def test_truncation_check_equals_the_pair_check_on_a_pair(state_checked_444):
+    """For B = a m the bundle check (bundles.py: own embedding, own values) and the pair check of solve_steady
+    (steady.py: g2_am at the three one-level raises) solve the same problems: the same numbers."""
+    state, stats = state_checked_444
+    assert [N for N, _ in stats.history] == [N for N, _ in state.history[1:]] == [(5, 4, 4), (4, 5, 4), (4, 4, 5)]
+    for (_, pair), (_, bundle) in zip(state.history[1:], stats.history, strict=True):
+        assert bundle["g2_B"] == pytest.approx(pair["g2_am"], rel=1e-9, abs=0)
+    g0 = state.history[0][1]["g2_am"]
+    ref = max(abs(o["g2_am"] - g0) / max(abs(o["g2_am"]), abs(g0)) for _, o in state.history[1:])
+    assert stats.value_truncation["g2_B"] == pytest.approx(ref, rel=1e-9)
+    # cutoff 4 is too small for g2 at this resonance (docs/steady_state.md: n_a 31 % low at cutoff 3): N_a dominates
+    assert stats.value_truncation["g2_B"] > 0.05 and max(stats.mode_truncation, key=stats.mode_truncation.get) == "a"
+    assert stats.bundle_truncation_error == max(stats.value_truncation.values())
+    assert stats.cutoff == (4, 4, 4) and stats.g2_B == pytest.approx(g0, rel=1e-12)
+
+
+@pytest.fixture(scope="module")
+def state_checked_444():
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", TruncationWarning)
+        state = solve_steady(FIG1, "left", RES_101_LEFT, (4, 4, 4))
+        stats = bundle_statistics(state, (1, 0, 1), truncation="check")
+    msgs = [str(w.message) for w in caught if issubclass(w.category, TruncationWarning)]
+    assert any("bundle truncation estimate of target (1, 0, 1)" in m and "N_a" in m and "g2_B" in m for m in msgs)
+    return state, stats
+
+
+def test_truncation_converge_reaches_rtol_and_equals_an_independent_solve():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", TruncationWarning)
+        state = solve_steady(FIG1, "left", RES_101_LEFT, (3, 3, 3), truncation_check=False)
+    rtol = 1e-2
+    s = bundle_statistics(state, (1, 0, 1), truncation="converge", rtol=rtol)
+    assert all(v < rtol for v in s.value_truncation.values()) and s.cutoff != (3, 3, 3)
+    solved = [N for N, _ in s.history]
+    # the final estimate compares the final cutoff with each of its one-level raises
+    assert all((s.cutoff[0] + (i == 0), s.cutoff[1] + (i == 1), s.cutoff[2] + (i == 2)) in solved for i in range(3))
+    # the values are those of a cold solve at the reached cutoff, by the pair code (both solves to atol 1e-10)
+    ref = solve_steady(FIG1, "left", RES_101_LEFT, s.cutoff, truncation_check=False)
+    o = ref.model.ops
+    assert s.g2_B == pytest.approx(bundle_g2(ref.rho_ss, o["a"], o["m"]), rel=1e-6)
+    assert s.g1_B == pytest.approx(cross_g2(ref.rho_ss, o["a"], o["m"]), rel=1e-6)
+
+
+def test_truncation_converge_beyond_max_cutoff_raises():
+    # g2_B of |201-> needs four-photon states: N_a = 5 -> 6 changes it by ~66 % (docs/bundles.md)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", TruncationWarning)
+        state = solve_steady(FIG1, "left", RES_201_LEFT, (5, 3, 3), truncation_check=False, observables=("n_a",))
+    with pytest.raises(ConvergenceError, match=r"max_cutoff=5 .*a: 0\.\d") as info:
+        bundle_statistics(state, (2, 0, 1), truncation="converge", max_cutoff=5)
+    st = info.value.statistics
+    assert st.cutoff == (5, 3, 3) and st.value_truncation["g2_B"] > 0.3 and math.isfinite(st.g2_B)
+
+
+def test_bundle_start_holds_g2_of_the_target():
+    assert bundle_start((1, 0, 1)) == bundle_start((1, 1, 0)) == DEFAULT_START
+    assert bundle_start("2,0,1") == (5, 3, 3) and bundle_start((0, 3, 1)) == (3, 7, 3)
+    for t in ((2, 0, 1), (3, 1, 2)):
+        assert "g2_B" not in bundle_undefined(bundle_start(t), t)
+    assert state_observables((1, 0, 1)) == DEFAULT_OBSERVABLES and state_observables((2, 0, 1)) == ("n_a", "n_b", "n_m")
+
+
+def test_truncation_input_errors(state444):
+    with pytest.raises(InputError, match="truncation"):
+        bundle_statistics(state444, (1, 0, 1), truncation="yes")
+    with pytest.raises(InputError, match="rtol"):
+        bundle_statistics(state444, (1, 0, 1), truncation="converge", rtol=0.0)
+
+
+def test_reprs_are_short(state444):
+    """The shared short repr (nrbundle.display.ShortRepr): arrays by shape, never their content."""
+    s = bundle_statistics(state444, (1, 0, 1), tlist=np.linspace(0.0, 10.0, 40))
+    text = repr(s)
+    assert text.startswith("BundleStatistics(") and "g2_B=0." in text and "g2_tau=array(shape=(40,)" in text
+    assert len(text) < 2000 and "<table>" in s._repr_html_()
+    p = trajectory_purity(rec(a=[10.0, 20.0], m=[12.0]), (1, 0, 1), 5.0)
+    assert repr(p).startswith("TrajectoryPurity(") and "purity=0.666667" in repr(p) and len(repr(p)) < 2000
+    assert "<table>" in p._repr_html_()

@@ -27,7 +27,7 @@ from systems.reference import (  # noqa: E402
 )
 
 from nrbundle.errors import InputError  # noqa: E402
-from nrbundle.numeric.correlations import bundle_g2, expect, g1, g2_tau  # noqa: E402
+from nrbundle.numeric.correlations import bundle_g2, cross_g2, expect, g2_tau  # noqa: E402
 from nrbundle.numeric.liouvillian import liouvillian_matrix, steady_state  # noqa: E402
 from nrbundle.numeric.model import Model  # noqa: E402
 from nrbundle.params import get_preset  # noqa: E402
@@ -49,7 +49,7 @@ def test_coherent_state_g2_is_one():
     H, c_ops = driven_cavity(0.7, 0.4, 1.0, N)
     rho = steady_state(H, c_ops, tol=SOLVE_TOL).rho_ss
     a = qutip.destroy(N)
-    assert abs(g1(rho, a, a) - 1.0) < G2_TOL
+    assert abs(cross_g2(rho, a, a) - 1.0) < G2_TOL
 
 
 def test_two_mode_coherent_state_bundle_and_cross_correlations_are_one():
@@ -59,7 +59,7 @@ def test_two_mode_coherent_state_bundle_and_cross_correlations_are_one():
     rho = rho / rho.tr()
     a = qutip.tensor(qutip.destroy(N), qutip.qeye(N))
     b = qutip.tensor(qutip.qeye(N), qutip.destroy(N))
-    assert abs(g1(rho, a, b) - 1.0) < G2_TOL
+    assert abs(cross_g2(rho, a, b) - 1.0) < G2_TOL
     assert abs(bundle_g2(rho, a, b) - 1.0) < G2_TOL
 
 
@@ -70,7 +70,7 @@ def test_thermal_g2_is_two():
     a = qutip.destroy(N)
     p, k = thermal_populations(n_th, N), np.arange(N)
     exact_truncated = (k * (k - 1) * p).sum() / (k * p).sum() ** 2
-    assert abs(g1(rho, a, a) - exact_truncated) < G2_TOL
+    assert abs(cross_g2(rho, a, a) - exact_truncated) < G2_TOL
     assert abs(exact_truncated - 2.0) < 1e-6  # the truncation tail (n/(n+1))^40 is negligible
 
 
@@ -78,14 +78,14 @@ def test_resonance_fluorescence_is_antibunched():
     H, c_ops = resonance_fluorescence(0.3, 0.8, 1.0)
     rho = steady_state(H, c_ops, tol=SOLVE_TOL).rho_ss
     s = atom_sigma()
-    assert g1(rho, s, s) == 0.0  # sigma^2 = 0 exactly
+    assert cross_g2(rho, s, s) == 0.0  # sigma^2 = 0 exactly
 
 
 @pytest.mark.parametrize("n", [1, 2, 3, 4])
 def test_fock_state_g2(n):
     N = 6
     a = qutip.destroy(N)
-    assert abs(g1(qutip.fock_dm(N, n), a, a) - fock_g2(n)) < 1e-14
+    assert abs(cross_g2(qutip.fock_dm(N, n), a, a) - fock_g2(n)) < 1e-14
 
 
 @pytest.mark.parametrize("n1, n2", [(1, 1), (2, 2), (3, 2), (1, 3)])
@@ -95,13 +95,13 @@ def test_product_fock_state_bundle_and_cross_correlations(n1, n2):
     b = qutip.tensor(qutip.qeye(N), qutip.destroy(N))
     rho = qutip.tensor(qutip.fock_dm(N, n1), qutip.fock_dm(N, n2))
     assert abs(bundle_g2(rho, a, b) - fock_product_bundle_g2(n1, n2)) < 1e-14
-    assert abs(g1(rho, a, b) - fock_product_g1(n1, n2)) < 1e-14
+    assert abs(cross_g2(rho, a, b) - fock_product_g1(n1, n2)) < 1e-14
 
 
 def test_zero_population_gives_nan():
     N = 4
     a = qutip.destroy(N)
-    assert math.isnan(g1(qutip.fock_dm(N, 0), a, a))
+    assert math.isnan(cross_g2(qutip.fock_dm(N, 0), a, a))
     assert math.isnan(bundle_g2(qutip.fock_dm(N, 1), a, a))  # <a'^2 a^2> = 0 in |1>
 
 
@@ -116,7 +116,7 @@ def test_cross_correlation_is_normal_ordered_for_different_modes():
     b = qutip.tensor(qutip.qeye(N), qutip.destroy(N))
     n_a, n_b = expect(a.dag() * a, rho).real, expect(b.dag() * b, rho).real
     paper = expect(a.dag() * a * b.dag() * b, rho).real / (n_a * n_b)
-    assert abs(g1(rho, a, b) - paper) < 1e-12
+    assert abs(cross_g2(rho, a, b) - paper) < 1e-12
 
 
 # ------------------------------------------------------------------ g2(tau)
@@ -159,7 +159,7 @@ def test_cross_g2_tau_with_op2_against_qutip_two_operator_route():
     G = qutip.correlation_3op_1t(H, rho, tlist, c_ops, a.dag(), m.dag() * m, a, options=ODE_OPTIONS)
     ref = np.real(G) / (qutip.expect(a.dag() * a, rho) * qutip.expect(m.dag() * m, rho))
     assert np.abs(ours - ref).max() < G2_TAU_TOL * max(1.0, np.abs(ref).max())
-    assert abs(ours[0] - g1(rho, a, m)) < 1e-10 * abs(ours[0])
+    assert abs(ours[0] - cross_g2(rho, a, m)) < 1e-10 * abs(ours[0])
 
 
 def test_liouvillian_matrix_matches_qutip_in_row_major_order():
@@ -181,4 +181,4 @@ def test_bad_tlist_is_an_input_error(tlist):
 
 def test_mismatched_operator_is_an_input_error():
     with pytest.raises(InputError, match="o2"):
-        g1(qutip.fock_dm(3, 1), qutip.destroy(3), qutip.destroy(4))
+        cross_g2(qutip.fock_dm(3, 1), qutip.destroy(3), qutip.destroy(4))

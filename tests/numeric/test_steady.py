@@ -9,13 +9,15 @@ import pytest
 import qutip
 
 from nrbundle.errors import ConvergenceError, InputError, TruncationWarning
-from nrbundle.numeric.correlations import bundle_g2, g1
+from nrbundle.numeric.correlations import bundle_g2, cross_g2
 from nrbundle.numeric.model import Model
 from nrbundle.numeric.steady import (
     DEFAULT_OBSERVABLES,
     MODEL_TOL,
+    MOMENT_FLOOR,
     OBSERVABLE_NAMES,
     _embed,
+    _judge,
     _relative_change,
     model_observables,
     solve_steady,
@@ -79,6 +81,101 @@ def test_auto_that_needs_more_than_max_cutoff_raises_with_the_state_reached():
     state = exc.value.state
     assert max(state.cutoff) <= 4
     assert state.truncation_error >= 1e-3
+    # issue 12: the error names, per mode, the observable that did not settle and its change, and the options
+    msg = str(exc.value)
+    assert "\n" not in msg and "raise max_cutoff (to at least 5)" in msg and "loosen rtol" in msg
+    worst = max(state.mode_changes, key=state.mode_changes.get)
+    name = max(state.observable_changes[worst], key=state.observable_changes[worst].get)
+    assert f"mode {worst}: N_{worst} " in msg and f"changed {name} by {state.mode_changes[worst]:.3g}" in msg
+    assert msg.index("raise max_cutoff") < msg.index("mode ")  # the remedy first: a shortened line keeps it
+    assert not state.fallback
+
+
+def test_auto_fallback_returns_the_largest_cutoff_reached_flagged_and_warned():
+    """Fallback (sweeps): the state the ConvergenceError carries, returned when its truncation_error is within
+    fallback_rtol; refused (the error stands, saying why) when it is not."""
+    with pytest.raises(ConvergenceError) as exc:
+        solve_steady(P, "left", 1.34, "auto", max_cutoff=4)
+    reached = exc.value.state
+    with pytest.warns(TruncationWarning, match="fallback: returned the largest cutoff reached") as rec:
+        s = solve_steady(P, "left", 1.34, "auto", max_cutoff=4, fallback_rtol=0.5)
+    assert len(rec) == 1
+    assert s.fallback.startswith("cutoff: 'auto' did not converge") and "FALLBACK" in repr(s)
+    assert s.cutoff == reached.cutoff and s.truncation_error == reached.truncation_error <= 0.5
+    assert steady_observables(s) == steady_observables(reached)  # the same state, now returned
+    assert set(s.mode_changes) == {"a", "b", "m"}  # every mode's truncation was measured
+    tight = 0.5 * reached.truncation_error
+    with pytest.raises(ConvergenceError, match=f"no fallback: truncation_error .* > fallback_rtol={tight:g}"):
+        solve_steady(P, "left", 1.34, "auto", max_cutoff=4, fallback_rtol=tight)
+
+
+# ------------------------------------------------------------------ how observables are judged (issue 12)
+def test_judge_occupations_relative_with_an_absolute_floor():
+    old = {"n_a": 0.1, "n_b": 1e-9}
+    new = {"n_a": 0.1001, "n_b": 2e-9}  # n_a: 1e-3 relative; n_b doubles, but by 1e-9 quanta
+    moments = {"ab": 1e-3, "am": 1e-3}
+    judged, recorded, skipped = _judge(old, new, moments, MOMENT_FLOOR)
+    assert judged["n_a"] == pytest.approx(1e-4 / 0.1001, rel=1e-9)
+    assert recorded["n_b"] == pytest.approx(0.5) and judged["n_b"] == pytest.approx(1e-9 / MOMENT_FLOOR)
+    assert skipped == {}
+    judged0, _, _ = _judge(old, new, moments, 0.0)  # no floor: the relative change (the rule before issue 12)
+    assert judged0 == pytest.approx(recorded)
+
+
+def test_judge_pair_correlations_only_when_the_pair_is_significant():
+    old = {"g1_ab": 30.0, "g2_ab": 5.0, "g1_am": 16.0, "g2_am": 0.2}
+    new = {"g1_ab": 33.0, "g2_ab": 9.0, "g1_am": 16.0, "g2_am": 0.2002}
+    moments = {"ab": 3e-9, "am": 1e-2}  # (a, b): 3e-9 mean pairs, below the floor; (a, m): the resonant pair
+    judged, recorded, skipped = _judge(old, new, moments, MOMENT_FLOOR)
+    assert set(judged) == {"g1_am", "g2_am"} and judged["g2_am"] == pytest.approx(1e-3, rel=1e-3)
+    assert set(skipped) == {"g1_ab", "g2_ab"} and recorded["g2_ab"] == pytest.approx(4 / 9)
+    assert "3e-09" in skipped["g2_ab"] and "moment_floor = 1e-06" in skipped["g2_ab"] and "0.44" in skipped["g2_ab"]
+    # at the floor the pair is judged; NaN of an insignificant pair is not judged, of a significant one it is inf
+    assert "g2_ab" in _judge(old, new, {"ab": MOMENT_FLOOR, "am": 1.0}, MOMENT_FLOOR)[0]
+    nan_new = {**new, "g2_ab": math.nan, "g2_am": math.nan}
+    j, _, s = _judge(old, nan_new, moments, MOMENT_FLOOR)
+    assert "g2_ab" in s and math.isinf(j["g2_am"])
+
+
+def test_a_dead_pair_does_not_decide_the_truncation_and_says_why():
+    """lambda_ab 1000 x smaller: the (a, b) pair holds ~2e-10 mean pairs and its bundle g2 is a ratio of round-off
+    (measured -1.8e4 at cutoff 3). Judged relatively it changes by 159 % under a raise of N_b and would decide the
+    truncation (and block cutoff='auto' forever); under the issue-12 rule it is recorded, not judged, and named."""
+    p = P.replace(lambda_ab=P.lambda_ab * 1e-3)
+    with pytest.warns(TruncationWarning):  # cutoff 3 is too small for n_m (the real truncation error, ~40 %)
+        s = solve_steady(p, "left", 1.3408, 3)
+    assert s.pair_moments["ab"] < 1e-8 < MOMENT_FLOOR < s.pair_moments["am"]
+    assert set(s.not_judged) == {"g2_ab"} and "does not decide convergence" in s.not_judged["g2_ab"]
+    assert s.observable_errors["g2_ab"] > 0.5  # recorded, not hidden
+    assert s.mode_changes["b"] < 1e-6  # raising N_b changes nothing that is judged (n_b ~ 4e-10 quanta)
+    assert s.truncation_error == pytest.approx(s.observable_errors["n_m"], rel=1e-12)  # the physical error
+    with pytest.warns(TruncationWarning, match="changes g2_ab"):
+        old_rule = solve_steady(p, "left", 1.3408, 3, moment_floor=0.0)
+    assert old_rule.mode_changes["b"] > 0.5 and old_rule.not_judged == {}
+    out = steady_observables(s, judgement=True)
+    assert out["not_judged"] == s.not_judged and out["fallback"] == "" and out["observable_errors"]["g2_ab"] > 0.5
+
+
+def test_the_paper_resonance_is_judged_exactly_as_before(auto_left_134):
+    """Every occupation and pair moment along the |101-> auto run is far above MOMENT_FLOOR, so each judged change
+    equals the plain relative change of the rule before issue 12: same cutoffs, same numbers."""
+    s = auto_left_134
+    assert s.not_judged == {}
+    assert min(s.pair_moments.values()) > 100 * MOMENT_FLOOR
+    assert min(v for _, obs in s.history for k, v in obs.items() if k.startswith("n_")) > 100 * MOMENT_FLOOR
+    for o, changes in s.observable_changes.items():
+        assert s.mode_changes[o] == pytest.approx(max(changes.values()), rel=1e-12)
+
+
+def test_repr_is_short_and_html_is_a_table(auto_left_134):
+    s = auto_left_134
+    text = repr(s)
+    assert len(text) < 400 and "\n" not in text  # issue 12 item 7: never the density matrix
+    assert f"cutoff={tuple(s.cutoff)}" in text and "truncation_error=" in text and "n_a=" in text
+    assert text.startswith("SteadyState(left, Delta_ad=1.34,")
+    page = s._repr_html_()
+    assert page.startswith("<table>") and page.endswith("</table>") and len(page) < 4000
+    assert str(tuple(s.cutoff)) in page and "g2_am" in page and "truncation estimate" in page
 
 
 def test_auto_checks_only_the_requested_observables():
@@ -142,8 +239,8 @@ def test_model_observables_agree_with_qutip_steadystate():
     theirs = {
         "n_a": qutip.expect(a.dag() * a, ref),
         "n_m": qutip.expect(m.dag() * m, ref),
-        "g1_ab": g1(ref, a, b),
-        "g1_am": g1(ref, a, m),
+        "g1_ab": cross_g2(ref, a, b),
+        "g1_am": cross_g2(ref, a, m),
     }
     for k, v in theirs.items():
         assert ours[k] == pytest.approx(v, rel=CROSS_ROUTE_RTOL)
@@ -187,6 +284,8 @@ def test_common_kappa_zero_is_refused():
         (dict(rtol=0.0), "rtol"),
         (dict(top_threshold=2.0), "top_threshold"),
         (dict(max_cutoff=2), "max_cutoff"),
+        (dict(moment_floor=-1e-6), "moment_floor"),
+        (dict(fallback_rtol=1e-4), "fallback_rtol"),
     ],
 )
 def test_bad_options_are_input_errors(kw, match):
