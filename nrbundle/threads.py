@@ -51,6 +51,8 @@ def single_blas_thread(func: _F) -> _F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if _PINNED_THREADS == 1:  # the whole process is pinned: skip threadpoolctl's library scan (5-10 ms a call)
+            return func(*args, **kwargs)
         with limit_blas_threads(1):
             return func(*args, **kwargs)
 
@@ -58,6 +60,7 @@ def single_blas_thread(func: _F) -> _F:
 
 
 _PROCESS_LIMITER: Any = None
+_PINNED_THREADS: int | None = None  # the limit of pin_process in this process, None before it ran
 
 
 def pin_process(n: int = 1) -> None:
@@ -66,10 +69,11 @@ def pin_process(n: int = 1) -> None:
     Sets :data:`BLAS_THREAD_VARS` (read by libraries loaded later and by child processes) and limits the
     libraries already loaded.
     """
-    global _PROCESS_LIMITER
+    global _PROCESS_LIMITER, _PINNED_THREADS
     for var in BLAS_THREAD_VARS:
         os.environ[var] = str(int(n))
     _PROCESS_LIMITER = threadpoolctl.threadpool_limits(limits=int(n))
+    _PINNED_THREADS = int(n)
 
 
 @contextlib.contextmanager

@@ -49,9 +49,10 @@ __all__ = [
     "g2_bundle",
     "TrajectoryPurity",
     "trajectory_purity",
+    "cluster_purity",
 ]
 
-from .bundle_purity import TrajectoryPurity, trajectory_purity
+from .bundle_purity import TrajectoryPurity, cluster_purity, trajectory_purity
 from .bundles import BundleStatistics, bundle_statistics, g1_bundle, g2_bundle, solve_bundle_steady
 from .correlations import bundle_g2, cross_g2, g2_tau
 from .dynamics import evolve

@@ -28,7 +28,8 @@ Definitions (``docs/bundles.md``; the pair case n = (1, 0, 1) or (1, 1, 0) is Eq
   total flux of quanta out of the bundle's modes. pi_B -> 1 for pure bundle emission; quanta emitted on their own
   (off-resonant single excitations) lower it. The cascade assumption fails when the remaining quanta of a cascade are
   converted between modes or leave through the atom; pi_B then overestimates the purity (it is an upper estimate, see
-  ``docs/bundles.md``, "Known limitation"; the trajectory estimate counts what actually leaves).
+  ``docs/bundles.md``; :func:`nrbundle.numeric.bundle_purity.cluster_purity` gives the trajectory definition's value
+  exactly from the steady state).
   Bundles of higher multiplicity (sector 2n, ...) are not counted: at
   weak drive they are negligible, and a cluster of 2 n_tot quanta is not a clean bundle in the trajectory
   estimate either (:mod:`nrbundle.numeric.bundle_purity`, which measures the same fraction from jump records).
