@@ -353,7 +353,7 @@ def _cmd_crosscheck(args: argparse.Namespace) -> int:
     params = resolve_params(args.preset, args.overrides)
     from .crosscheck import run_checks
 
-    with progress.stage("crosscheck", f"preset {params.preset}; about 3 minutes on 2 cores") as st:
+    with progress.stage("crosscheck", f"preset {params.preset}; about 20 s on 2 cores") as st:
         report = run_checks(params, progress=st.note)
         st.done(f"{sum(c.passed for c in report.checks)} of {len(report.checks)} checks passed")
     print(dumps(report.to_dict()) if args.json else report.table())
@@ -727,7 +727,7 @@ Parameters use the paper's names (--set kappa=0.01, --set Delta_F=0.03)."""
 
 EPILOG = """\
 examples:
-  nrbundle reproduce --quick        # everything in ./nrbundle-out-quick (minutes)
+  nrbundle reproduce --quick        # everything in ./nrbundle-out-quick (under a minute)
   nrbundle resonances               # where the pair resonances lie, per direction
   nrbundle steady --direction left --delta-ad 1.3408
   nrbundle COMMAND --help           # what a command computes, options, examples
@@ -806,7 +806,7 @@ Checks every analytic claim at the preset against exact numerics: the dressed at
 transitions (closed-form and shifted resonance against the exact avoided crossing, g_eff against half the
 splitting, super-Rabi transfer in closed dynamics), the steady-state bundle statistics and the entanglement
 witnesses. Prints a table of analytic value, numeric value, error and tolerance; exit status 1 when a check that
-is expected to pass fails. About 3 minutes on 2 cores; progress lines on stderr.""",
+is expected to pass fails. About 20 s on 2 cores; progress lines on stderr.""",
         """\
   nrbundle crosscheck
   nrbundle crosscheck --preset physical --json > crosscheck.json""",
@@ -854,8 +854,8 @@ every point (ten times longer); --quick uses the smallest cutoff on which g2_B i
 Redraws the paper's figures: 1 (excitation spectra versus Delta_ad for both drive directions, with the resonance
 ladder), 2 (super-Rabi dynamics and a quantum trajectory), 3 (g1 and bundle g2 versus kappa in the three
 regimes, and g2(tau)), 4 (entanglement witnesses versus kappa). Each figure is written as PDF and PNG with its
-data (.npz) and provenance (.json). Full grids take tens of minutes on 2 cores; --quick uses coarse grids and
-small, recorded cutoffs (minutes) and writes to its own folder. Interrupted sweeps resume.""",
+data (.npz) and provenance (.json). Full grids take a few minutes on 2 cores (Fig. 3 the most); --quick uses
+coarse grids and cutoffs checked to 10 % (under a minute) and writes to its own folder. Interrupted sweeps resume.""",
         """\
   nrbundle figures --which 3 --quick
   nrbundle figures --which 1,2 --out my-figures --workers 2""",
@@ -866,7 +866,7 @@ small, recorded cutoffs (minutes) and writes to its own folder. Interrupted swee
 Regenerates everything in one folder with an index.html that shows it together: the LaTeX derivation (and its
 PDF when pdflatex is installed), the resonance table, the crosscheck report, Figs. 1-4, the paper's headline
 g2 numbers next to ours and, beyond the paper, design maps of nonreciprocal bundle emission (docs/beyond.md).
-About 11 minutes on 2 cores (--quick: coarse grids, 2-4 minutes, in its own folder).
+About 3 minutes on 2 cores (--quick: coarse grids, under a minute, in its own folder).
 Stage lines on stderr tell what runs and how long is left; rerunning reuses every cached result.""",
         """\
   nrbundle reproduce
@@ -1038,7 +1038,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--which", default="1,2,3,4", metavar="LIST", help="comma-separated figure numbers")
     p.add_argument("--out", default=None, metavar="DIR",
                    help="output folder (default: nrbundle-out/figures, with --quick nrbundle-out-quick/figures)")
-    p.add_argument("--quick", action="store_true", help="coarse grids and small recorded cutoffs: minutes")
+    p.add_argument("--quick", action="store_true", help="coarse grids and cutoffs checked to 10 %%: under a minute")
     p.add_argument("--workers", default=None, metavar="N", help=workers_help)
     _force(p, "figure files")
     p.set_defaults(func=_cmd_figures)
@@ -1049,7 +1049,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "numbers always use physical)")
     p.add_argument("--out", default=None, metavar="DIR",
                    help="output folder (default: ./nrbundle-out, with --quick ./nrbundle-out-quick)")
-    p.add_argument("--quick", action="store_true", help="coarse grids and small recorded cutoffs: minutes")
+    p.add_argument("--quick", action="store_true", help="coarse grids and cutoffs checked to 10 %%: under a minute")
     p.add_argument("--workers", default=None, metavar="N", help=workers_help)
     _force(p, "reproduction files")
     p.set_defaults(func=_cmd_reproduce)

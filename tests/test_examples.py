@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 LONG_COMMANDS: frozenset[str] = frozenset({"crosscheck", "sweep", "figures", "reproduce"})
 #: Seconds a cheap example may take (a few seconds of work plus the import of SymPy and QuTiP).
 CHEAP_TIMEOUT_S = 180
-#: Seconds a long example may take (the README's crosscheck is about 3 minutes, a full reproduce about 11).
+#: Seconds a long example may take (a full reproduce is about 3 minutes on an idle 2-core machine, more under load).
 LONG_TIMEOUT_S = 3600
 
 
