@@ -91,6 +91,7 @@ from ..errors import ConvergenceError, InputError, TruncationWarning
 from ..limits import AUTO_CUTOFF_TIME_BUDGET, check_memory, steady_state_bytes
 from ..params import Params, check_direction, check_finite
 from ..threads import single_blas_thread
+from ..transitions import PAIR_MODES
 from .correlations import bundle_g2, cross_g2
 from .liouvillian import DEFAULT_ATOL, steady_state
 from .model import MAX_DIMENSION, Model, parse_cutoff
@@ -133,8 +134,7 @@ MOMENT_FLOOR = 1e-6
 #: ten times :data:`TRUNCATION_THRESHOLD`, at which a fixed cutoff warns; the point is flagged either way.
 FALLBACK_RTOL = 0.1
 #: Normalised pair correlation -> its pair (o, o'), O = o o' (Eq. 3 and the g1 of Fig. 3).
-PAIR_OF: dict[str, tuple[str, str]] = {"g1_ab": ("a", "b"), "g2_ab": ("a", "b"), "g1_am": ("a", "m"),
-                                       "g2_am": ("a", "m")}
+PAIR_OF: dict[str, tuple[str, str]] = {f"g{k}_{pair}": modes for pair, modes in PAIR_MODES.items() for k in (1, 2)}
 _MODES: tuple[str, str, str] = ("a", "b", "m")
 
 
