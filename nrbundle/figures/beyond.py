@@ -1,6 +1,6 @@
 """Beyond the paper: design maps of nonreciprocal bundle emission and their loss with temperature.
 
-Panels of :func:`figure_beyond` (data from :func:`nrbundle.study.design_map.beyond_study`)
+Panels of :func:`figure_beyond` (data from :func:`nrbundle.study.beyond.beyond_study`)
 ------------------------------------------------------------------------------------------
 (a-c) |101-> (photon-magnon), left drive, and (d-f) |110-> (photon-phonon), right drive, over (Delta_F, kappa) in
 the run's preset, with Delta_ad on the analytic corrected resonance at every point: (a, d) the isolation ratio
@@ -31,7 +31,8 @@ from matplotlib.colors import Normalize
 
 from ..params import FREQUENCY_NAMES, Params, get_preset
 from ..provenance import write_arrays
-from ..study.design_map import DesignMap, beyond_study
+from ..study.beyond import beyond_study
+from ..study.design_map import DesignMap
 from . import style
 
 #: Colour of each target's curves (the colour of its second mode: magnon for |101->, phonon for |110->).
@@ -191,7 +192,7 @@ def make_map_figure(dm: DesignMap, out_dir: str | os.PathLike[str] | None = None
 
 
 def draw_beyond(data: Mapping[str, Any], *, quick: bool = False) -> Any:
-    """Draw the "beyond the paper" figure from :func:`~nrbundle.study.design_map.beyond_study` data."""
+    """Draw the "beyond the paper" figure from :func:`~nrbundle.study.beyond.beyond_study` data."""
     maps, curves = data["maps"], data.get("temperature") or {}
     rows = len(maps) + (1 if curves else 0)
     fig, axes = style.new_figure(rows, 3, width="double", height=2.2 * rows + 0.4)
@@ -258,7 +259,7 @@ def figure_beyond(
     out_dir
         Keeps the caches and the map checkpoints (``out_dir/work``).
     quick
-        The quick grids and cutoffs of :data:`nrbundle.study.design_map.BEYOND_GRIDS` (stamped QUICK).
+        The quick grids and cutoffs of :data:`nrbundle.study.beyond.BEYOND_GRIDS` (stamped QUICK).
     executor, workers
         Where the map points run (:func:`nrbundle.sweep.run_sweep`).
     temperature
@@ -287,7 +288,7 @@ def make_beyond(
 
     Parameters are those of :func:`figure_beyond`. ``beyond.json`` holds the parameters, the summary of every map
     and curve (:meth:`~nrbundle.study.design_map.DesignMap.summary`), the findings
-    (:func:`~nrbundle.study.design_map.beyond_findings`) and the cutoffs; ``beyond.npz`` the plotted arrays.
+    (:func:`~nrbundle.study.beyond.beyond_findings`) and the cutoffs; ``beyond.npz`` the plotted arrays.
 
     Returns
     -------

@@ -34,7 +34,11 @@ from .style import (
 POPULATION_COLORS: tuple[str, ...] = ("k", "0.55", "#8c564b", "#17becf", "#bcbd22", "#7f7f7f", "#e377c2")
 
 #: Mathtext names of the channels in the jump raster.
-_CHANNEL_NAMES: Mapping[str, str] = {"a": "$a$", "b": "$b$", "m": "$m$", "sigma": r"$\sigma$"}
+_CHANNEL_NAMES: Mapping[str, str] = {"a": "$a$", "b": "$b$", "m": "$m$", "sigma": r"$\sigma$",
+                                     "a+": r"$a^\dagger$", "b+": r"$b^\dagger$", "m+": r"$m^\dagger$",
+                                     "sigma_z": r"$\sigma_z$"}
+#: Raster rows in order: the paper's channels, then thermal absorption and dephasing (present with noise only).
+_CHANNEL_ORDER: tuple[str, ...] = ("a", "b", "m", "sigma", "a+", "b+", "m+", "sigma_z")
 
 
 def bundle_state(partner: str) -> str:
@@ -93,7 +97,7 @@ def draw_trajectory(run: Run) -> Any:
                   label=f"$P_{{{pair_state}}}$ (bundle state)")
         ax_b.legend(fontsize=SMALL_FONT_SIZE - 1, loc="upper left", bbox_to_anchor=(1.005, 1.0), frameon=False)
     ax_b.set_ylabel("population")
-    chans = [c for c in ("a", "b", "m", "sigma") if c in tr.channels]
+    chans = [c for c in _CHANNEL_ORDER if c in tr.channels]
     for row, c in enumerate(chans):
         ax_j.vlines(rec.times.get(c, []), row - 0.38, row + 0.38, color="k", lw=1.0)
     ax_j.set_yticks(range(len(chans)))

@@ -64,8 +64,9 @@ __all__ = [
     "trajectory_run",
 ]
 
+from .beyond import beyond_study
 from .cutoffs import CONVERGENCE_RTOL, QUICK_RTOL, choose_cutoff, converged_cutoff, cutoff_bands, cutoff_for_kappa
-from .design_map import DesignMap, beyond_study, design_map
+from .design_map import DesignMap, design_map
 from .dynamics import super_rabi_study
 from .g2tau import blue_g2_tau
 from .headline import PAPER_CLAIMS, headline_numbers

@@ -23,13 +23,13 @@ from nrbundle.cli import EXIT_STATUS, main
 from nrbundle.errors import InputError
 from nrbundle.figures.beyond import axis_label, draw_beyond, figure_map
 from nrbundle.numeric.steady import solve_steady, steady_observables
+from nrbundle.study.beyond import first_crossing
 from nrbundle.study.design_map import (
     ED_TOLERANCE,
     DesignMap,
     check_axis,
     design_direction,
     design_map,
-    first_crossing,
     map_point,
     quick_cutoff,
 )
