@@ -35,7 +35,8 @@ BEYOND_GRIDS: Mapping[bool, Mapping[str, Any]] = {
 }
 #: Version of the cached reproduce-stage record (bump when :func:`map_point` or the grids change).
 BEYOND_CACHE_VERSION = 2
-#: Axis ranges of the reproduce maps, in units of omega_b (multiplied by ``params.omega_b``): those of the documented `nrbundle map` example.
+#: Axis ranges of the reproduce maps, in units of omega_b (multiplied by ``params.omega_b``): those of the
+#: documented ``nrbundle map`` example.
 BEYOND_RANGES: Mapping[str, tuple[float, float, str]] = {"Delta_F": (0.005, 0.05, "lin"),
                                                         "kappa": (0.001, 0.03, "log")}
 
