@@ -122,6 +122,13 @@ def _window(window: float) -> float:
     return w
 
 
+def _positive_window(window: float) -> float:
+    w = _window(window)
+    if w <= 0:
+        raise InputError(f"window: must be > 0, got {window!r}")
+    return w
+
+
 def jump_clusters(
     record: JumpRecord, target: str | Sequence[int], window: float, *, t_skip: float = 0.0
 ) -> list[tuple[int, int, int]]:
@@ -267,14 +274,21 @@ def cluster_rate(
     float
         Clusters per unit time.
     """
-    w = _window(window)
-    if w <= 0:
-        raise InputError(f"window: must be > 0, got {window!r}")
+    w = _positive_window(window)
     kept = [int(k) for k in kept]
     if not order or any(int(k) not in kept for k in order):
         raise InputError("order: expected a non-empty sequence of indices of kept channels")
     if any(not 0 <= k < len(c_ops) for k in kept):
         raise InputError(f"kept: indices must lie in [0, {len(c_ops)})")
+    rates, _ = _cluster_rates(H, c_ops, rho, kept, [[int(k) for k in order]], w)
+    return rates[0]
+
+
+def _cluster_rates(
+    H: Any, c_ops: Sequence[Any], rho: Any, kept: Sequence[int], orders: Sequence[Sequence[int]], w: float
+) -> tuple[list[float], float]:
+    """:func:`cluster_rate` of each of ``orders`` (arguments checked) and the flux sum_{k kept} Tr[J_k rho], with
+    the Liouvillian, the jump superoperators and the cluster-start state e^{L_0 w} rho built once for all orders."""
     R = to_dense(rho, "rho")
     d = R.shape[0]
     dense = {k: to_dense(c_ops[k], f"c_ops[{k}]") for k in kept}
@@ -287,15 +301,22 @@ def cluster_rate(
     last_row = sp.csr_array((1, D + 1), dtype=complex)
     unit = np.zeros(D + 1, dtype=complex)
     unit[D] = 1.0
+    trace = np.eye(d).reshape(-1)  # Tr[X] = trace . vec(X) (row-major vec)
 
     def within(v: np.ndarray) -> np.ndarray:  # I_w v: upper block of exp([[L_0, v], [0, 0]] w) (0, 1)
         B = sp.csr_array(sp.vstack([sp.hstack([L0, sp.csr_array(v.reshape(-1, 1))]), last_row]))
         return spla.expm_multiply(B * w, unit)[:D]
 
-    v = jumps[int(order[0])] @ spla.expm_multiply(L0 * w, R.reshape(-1).astype(complex))
-    for k in order[1:]:
-        v = jumps[int(k)] @ within(v)
-    return float(np.dot(np.eye(d).reshape(-1), spla.expm_multiply(L0 * w, v)).real)  # Tr = sum of diagonal
+    vec_rho = R.reshape(-1).astype(complex)
+    start = spla.expm_multiply(L0 * w, vec_rho)  # no kept jump in the window before the cluster
+    rates = []
+    for order in orders:
+        v = jumps[order[0]] @ start
+        for k in order[1:]:
+            v = jumps[k] @ within(v)
+        rates.append(float(np.dot(trace, spla.expm_multiply(L0 * w, v)).real))
+    flux = sum(float(np.dot(trace, J @ vec_rho).real) for J in jumps.values())
+    return rates, flux
 
 
 def cluster_purity(state: SteadyState, target: str | Sequence[int], window: float) -> float:
@@ -335,8 +356,7 @@ def cluster_purity(state: SteadyState, target: str | Sequence[int], window: floa
     if missing:
         raise InputError(f"target: mode(s) {missing} have no emission channel (zero decay rate)")
     kept = [names.index(o) for o, k in zip(_MODES, n, strict=True) if k > 0]
-    H, c_ops, rho = model.H(state.Delta_ad), model.c_ops, state.rho_ss
-    rate = sum(cluster_rate(H, c_ops, rho, kept, [names.index(o) for o in order], window) for order in _orders(n))
-    R = rho.full()
-    flux = sum(float(np.trace(c_ops[k].full() @ R @ c_ops[k].full().conj().T).real) for k in kept)
-    return sum(n) * rate / flux if flux > 0 else math.nan
+    w = _positive_window(window)
+    orders = [[names.index(o) for o in order] for order in _orders(n)]
+    rates, flux = _cluster_rates(model.H(state.Delta_ad), model.c_ops, state.rho_ss, kept, orders, w)
+    return sum(n) * sum(rates) / flux if flux > 0 else math.nan

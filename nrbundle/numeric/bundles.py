@@ -99,7 +99,7 @@ from ..threads import single_blas_thread
 from ..transitions import PAPER_TARGETS
 from .correlations import expect, g2_tau
 from .liouvillian import DEFAULT_ATOL, steady_state
-from .model import MAX_DIMENSION, Model
+from .model import MAX_DIMENSION, Model, embed_state, is_auto
 from .steady import (
     DEFAULT_OBSERVABLES,
     DEFAULT_START,
@@ -277,11 +277,6 @@ def g2_bundle_tau(
     return g2_tau(H, c_ops, rho_ss, B, tlist, method=method)
 
 
-def _kappas(model: Model) -> dict[str, float]:
-    """Emission coefficients kappa_o (n_th_o + 1) (:attr:`nrbundle.numeric.model.Model.emission_rates`)."""
-    return {o: float(r) for o, r in model.emission_rates.items()}
-
-
 def bundle_emission_rate(model: Model, rho: Any, target: str | Sequence[int]) -> tuple[float, float, float]:
     """Bundle emission rate Gamma_B = P_B sum_o n_o kappa_o and the total emission rate of the bundle's modes.
 
@@ -293,7 +288,7 @@ def bundle_emission_rate(model: Model, rho: Any, target: str | Sequence[int]) ->
     """
     n = _target(target)
     R = _state(rho)
-    kap = _kappas(model)
+    kap = model.emission_rates  # kappa_o (n_th_o + 1): emission jumps only
     P = _mean(bundle_projector(model, n), R)
     gamma_B = P * sum(k * kap[o] for o, k in zip(_MODES, n, strict=True))
     total = sum(kap[o] * _mean(model.ops[o].dag() * model.ops[o], R) for o, k in zip(_MODES, n, strict=True) if k)
@@ -433,15 +428,6 @@ def _largest(changes: Mapping[str, float | None]) -> float:
     return max((v for v in changes.values() if v is not None), default=0.0)
 
 
-def _embed(rho: np.ndarray, old: tuple[int, int, int], new: tuple[int, int, int]) -> np.ndarray:
-    """The density matrix of cutoff ``old`` zero-padded into the space of cutoff ``new`` (a warm start)."""
-    shape = (*old, 2)
-    pad = [(0, b - a) for a, b in zip(shape, (*new, 2), strict=True)]
-    T = np.pad(rho.reshape(shape + shape), pad + pad)
-    d = 2 * int(np.prod(new))
-    return T.reshape(d, d)
-
-
 def _raised(N: tuple[int, int, int], i: int) -> tuple[int, int, int]:
     return (N[0] + (i == 0), N[1] + (i == 1), N[2] + (i == 2))
 
@@ -466,7 +452,7 @@ def _solve_at(state: SteadyState, N: tuple[int, int, int], start: _Point, n: tup
                  param="cutoff", hint="lower the cutoff")
     model = Model(state.params, state.direction, N)
     res = steady_state(model.H(state.Delta_ad), model.c_ops, tol=MODEL_TOL, atol=DEFAULT_ATOL,
-                       rho0=_embed(start.R.full(), start.N, N))
+                       rho0=embed_state(start.R.full(), start.N, N))
     vals, undefined = _values(model, res.rho_ss, n)
     return _Point(N, model, res.rho_ss, vals, undefined, float(res.residual), float(res.error_estimate))
 
@@ -723,7 +709,7 @@ def solve_bundle_steady(
     """
     n = _target(target)
     observables = state_observables(n)
-    auto = isinstance(cutoff, str) and cutoff.strip().lower() == "auto"
+    auto = is_auto(cutoff)
     kw: dict[str, Any] = {}
     if observables != DEFAULT_OBSERVABLES:
         kw = {"observables": observables, "start": bundle_start(n), "max_cutoff": int(max_cutoff)} if auto else {

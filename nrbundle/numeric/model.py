@@ -29,6 +29,8 @@ from ..params import Params, check_direction, check_finite, check_integer, check
 __all__ = [
     "Model",
     "parse_cutoff",
+    "is_auto",
+    "embed_state",
     "MAX_DIMENSION",
     "ATOM_LABELS",
     "atom_state",
@@ -70,6 +72,24 @@ def parse_cutoff(cutoff: int | Sequence[int] | str) -> tuple[int, int, int]:
             f"cutoff: {tuple(vals)} gives Hilbert dimension {dim} > {MAX_DIMENSION} (too large for dense solvers)"
         )
     return tuple(vals)  # type: ignore[return-value]
+
+
+def is_auto(cutoff: object) -> bool:
+    """Whether ``cutoff`` asks for the automatic truncation (the text ``"auto"``, any case and spacing)."""
+    return isinstance(cutoff, str) and cutoff.strip().lower() == "auto"
+
+
+def embed_state(rho: np.ndarray, old: Sequence[int], new: Sequence[int]) -> np.ndarray:
+    """A density matrix of cutoff ``old`` zero-padded into the space of cutoff ``new`` (each N_new >= N_old).
+
+    Basis order (N_a, N_b, N_m, atom) as in :class:`Model`; used to warm-start a solve at a larger cutoff.
+    """
+    shape_old = (*(int(n) for n in old), 2)
+    shape_new = (*(int(n) for n in new), 2)
+    out = np.zeros(shape_new + shape_new, dtype=complex)
+    out[tuple(slice(0, n) for n in shape_old + shape_old)] = np.asarray(rho).reshape(shape_old + shape_old)
+    d = int(np.prod(shape_new))
+    return out.reshape(d, d)
 
 
 def dressed_coefficients(params: Params, Delta_ad: float) -> tuple[float, float, float, float]:

@@ -94,7 +94,7 @@ from ..threads import single_blas_thread
 from ..transitions import PAIR_MODES
 from .correlations import bundle_g2, cross_g2
 from .liouvillian import DEFAULT_ATOL, steady_state
-from .model import MAX_DIMENSION, Model, parse_cutoff
+from .model import MAX_DIMENSION, Model, embed_state, is_auto, parse_cutoff
 
 __all__ = [
     "SteadyState",
@@ -443,17 +443,6 @@ def _judge(
     return judged, recorded, not_judged
 
 
-def _embed(rho: np.ndarray, old: tuple[int, int, int], new: tuple[int, int, int]) -> np.ndarray:
-    """Zero-pad a density matrix of cutoff ``old`` into the space of cutoff ``new`` (each N_new >= N_old)."""
-    shape_old = (*old, 2)
-    shape_new = (*new, 2)
-    R = rho.reshape(shape_old + shape_old)
-    out = np.zeros(shape_new + shape_new, dtype=complex)
-    out[tuple(slice(0, n) for n in shape_old + shape_old)] = R
-    d = int(np.prod(shape_new))
-    return out.reshape(d, d)
-
-
 def _check_observable_names(observables: Sequence[str] | None) -> tuple[str, ...]:
     if observables is None:
         return DEFAULT_OBSERVABLES
@@ -662,7 +651,7 @@ def solve_steady(
         worst = max(judged, key=lambda k: judged[k], default="")
         return (judged[worst] if worst else 0.0), worst, recorded, skipped
 
-    if not (isinstance(cutoff, str) and cutoff.strip().lower() == "auto"):
+    if not is_auto(cutoff):
         N = parse_cutoff(cutoff)
         for trial in [N, *([raised(N, i) for i in range(3) if _fits(raised(N, i))] if truncation_check else [])]:
             fits_memory(trial)
@@ -677,7 +666,7 @@ def solve_steady(
         if truncation_check and all(_fits(raised(N, i)) for i in range(3)):
             for i, o in enumerate(_MODES):
                 trial = raised(N, i)
-                _, res_i, obs_i, mom_i = solve(trial, _embed(res.rho_ss.full(), N, trial))
+                _, res_i, obs_i, mom_i = solve(trial, embed_state(res.rho_ss.full(), N, trial))
                 changes[o], worst[o], recorded[o], skipped = judge(N, obs, mom, obs_i, mom_i)
                 not_judged.update(skipped)
                 history.append((trial, obs_i))
@@ -781,7 +770,7 @@ def solve_steady(
             return give_up(*_not_converged(N, order, top, last, rtol=rtol, top_threshold=top_threshold,
                                            max_cutoff=max_cutoff))
         old_N, N = N, raised(N, choice)
-        model, res, new_obs, new_mom = solve(N, _embed(res.rho_ss.full(), old_N, N))
+        model, res, new_obs, new_mom = solve(N, embed_state(res.rho_ss.full(), old_N, N))
         top = top_level_population(model, res.rho_ss)
         o = _MODES[choice]
         delta[o], name, recorded_by_mode[o], skipped_by_mode[o] = judge(old_N, obs, mom, new_obs, new_mom)

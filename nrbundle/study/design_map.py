@@ -97,7 +97,6 @@ MAP_KEYS: tuple[str, ...] = (
     "P_B", "P_B_opp", "isolation",
     "g2_B", "g2_B_opp", "g1_B", "purity_B", "purity_B_opp", "truncation_error", "top_level_population",
 )
-_MODES: tuple[str, str, str] = ("a", "b", "m")
 _RATE_NAMES: tuple[str, str, str] = ("kappa_a", "kappa_b", "kappa_m")
 
 

@@ -27,7 +27,7 @@ from typing import Any
 
 from ..errors import InputError, TruncationWarning
 from ..numeric.bundles import solve_bundle_steady, state_observables
-from ..numeric.model import parse_cutoff
+from ..numeric.model import is_auto, parse_cutoff
 from ..numeric.steady import FALLBACK_RTOL, solve_steady, steady_observables
 from ..numeric.witness import witness
 from ..params import PARAM_NAMES, Params
@@ -130,7 +130,7 @@ def steady_point(
         raise InputError(f"axis: unknown axis name(s) {sorted(rest)} for the steady point function")
     if Delta_ad is None or direction is None:
         raise InputError("steady point: Delta_ad and direction must be given as axes or base values")
-    auto = isinstance(cutoff, str) and cutoff.strip().lower() == "auto"
+    auto = is_auto(cutoff)
     limit = {} if max_cutoff is None else {"max_cutoff": max_cutoff}
     if target is None:
         state, stats = solve_steady(p, str(direction), float(Delta_ad), cutoff=cutoff, rtol=rtol,

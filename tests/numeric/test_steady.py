@@ -10,13 +10,12 @@ import qutip
 
 from nrbundle.errors import ConvergenceError, InputError, TruncationWarning
 from nrbundle.numeric.correlations import bundle_g2, cross_g2
-from nrbundle.numeric.model import Model
+from nrbundle.numeric.model import Model, embed_state
 from nrbundle.numeric.steady import (
     DEFAULT_OBSERVABLES,
     MODEL_TOL,
     MOMENT_FLOOR,
     OBSERVABLE_NAMES,
-    _embed,
     _judge,
     _relative_change,
     model_observables,
@@ -311,7 +310,7 @@ def test_embed_pads_with_zeros_and_preserves_elements():
     old, new = (2, 3, 2), (3, 3, 4)
     d_old = 2 * 2 * 3 * 2
     R = rng.normal(size=(d_old, d_old)) + 1j * rng.normal(size=(d_old, d_old))
-    E = _embed(R, old, new)
+    E = embed_state(R, old, new)
     assert E.shape == (2 * 3 * 3 * 4,) * 2
     assert np.trace(E) == pytest.approx(np.trace(R))
     back = E.reshape(3, 3, 4, 2, 3, 3, 4, 2)[:2, :3, :2, :, :2, :3, :2, :].reshape(d_old, d_old)
