@@ -40,6 +40,7 @@ __all__ = [
 import contextlib
 import dataclasses
 import datetime as _dt
+import functools
 import hashlib
 import importlib.metadata
 import io
@@ -193,7 +194,15 @@ def decode_exact(obj: Any) -> Any:
 
 # ---------------------------------------------------------------------------------------------- versions, time
 def versions(packages: tuple[str, ...] = VERSION_PACKAGES) -> dict[str, str | None]:
-    """Python's version and the installed versions of ``packages`` (``None`` when absent)."""
+    """Python's version and the installed versions of ``packages`` (``None`` when absent).
+
+    Looked up once per process (each lookup reads package metadata from disk; every sweep and stage records them).
+    """
+    return dict(_versions(tuple(packages)))
+
+
+@functools.lru_cache(maxsize=8)
+def _versions(packages: tuple[str, ...]) -> dict[str, str | None]:
     out: dict[str, str | None] = {"python": platform.python_version()}
     for dist in packages:
         try:

@@ -40,7 +40,11 @@ BLAS_THREAD_VARS: tuple[str, ...] = (
 def limit_blas_threads(n: int = 1) -> Iterator[None]:
     """Run the enclosed block with at most ``n`` BLAS threads."""
     with threadpoolctl.threadpool_limits(limits=n, user_api="blas"):
-        yield
+        _OPEN_LIMITS.append(int(n))
+        try:
+            yield
+        finally:
+            _OPEN_LIMITS.pop()
 
 
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -51,7 +55,9 @@ def single_blas_thread(func: _F) -> _F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if _PINNED_THREADS == 1:  # the whole process is pinned: skip threadpoolctl's library scan (5-10 ms a call)
+        if _PINNED_THREADS == 1 or (_OPEN_LIMITS and _OPEN_LIMITS[-1] == 1):
+            # the process is pinned, or the innermost open limit is one thread (BLAS limits are process-wide): skip
+            # threadpoolctl's library scan (3-10 ms a call, more than a small steady state's solve)
             return func(*args, **kwargs)
         with limit_blas_threads(1):
             return func(*args, **kwargs)
@@ -61,6 +67,7 @@ def single_blas_thread(func: _F) -> _F:
 
 _PROCESS_LIMITER: Any = None
 _PINNED_THREADS: int | None = None  # the limit of pin_process in this process, None before it ran
+_OPEN_LIMITS: list[int] = []  # the limits of the limit_blas_threads blocks now open in this process, innermost last
 
 
 def pin_process(n: int = 1) -> None:

@@ -345,7 +345,7 @@ def check_witness(st: Any, pair: str) -> list[Check]:
         tag = f"{''.join(p[0] for p in parties)},{direction}"
         rows = []
         for s_k, g1v, g2v in samples:
-            w = entanglement_witness(s_k.rho_ss, parties)
+            w = entanglement_witness(s_k.rho_ss, parties, optimise_w2=False)  # W1 is what is checked
             rows.append((s_k.params.kappa, g1v, g2v, w.W1, tuple(s_k.cutoff)))
         anti = [r for r in rows if r[2] < 1.0 < r[1]]
         table = "; ".join(

@@ -211,13 +211,18 @@ def save_figure(fig: Any, out_dir: str | os.PathLike[str], name: str) -> list[Pa
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    paths = [out / f"{name}.pdf", out / f"{name}.png"]
+    pdf, png = out / f"{name}.pdf", out / f"{name}.png"
+    engine = fig.get_layout_engine()
     with figure_style():
-        for path, kwargs in zip(paths, ({"format": "pdf"}, {"format": "png", "dpi": DPI}), strict=True):
+        # the layout (constrained: about half the drawing time) is computed once, by the PNG, and kept for the PDF
+        for path, kwargs in ((png, {"format": "png", "dpi": DPI}), (pdf, {"format": "pdf"})):
             buf = io.BytesIO()
             fig.savefig(buf, **kwargs)
             atomic_write_bytes(path, buf.getvalue(), durable=False)
-    return paths
+            fig.set_layout_engine("none")
+    if engine is not None:
+        fig.set_layout_engine(engine)
+    return [pdf, png]
 
 
 def shade_regions(ax: Any, spans: Sequence[tuple[float, float, str]], **kwargs: Any) -> None:

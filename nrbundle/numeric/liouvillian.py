@@ -152,7 +152,13 @@ Preconditioner = Literal["auto", "eig", "schur"]
 
 # ----------------------------------------------------------------------------- Liouvillian
 class _Liouvillian:
-    """Direct, matrix-free application of Eq. (2): L(X) = -i(H_eff X - X H_eff^dag) + sum_k c_k X c_k^dag."""
+    """Direct, matrix-free application of Eq. (2): L(X) = -i(H_eff X - X H_eff^dag) + sum_k c_k X c_k^dag.
+
+    A collapse operator whose entries all lie on one diagonal, c[i, i+s] = v_i (a lowering or raising operator of
+    one tensor factor, sigma_-, a diagonal dephasing operator: every channel of Eq. 2), is applied as the strided
+    product (c X c^dag)[i, j] = v_i X[i+s, j+s] conj(v_j), O(d^2) with no sparse call; any other operator by two
+    sparse-dense products. Both give the same sum of the same terms (``tests/numeric/test_liouvillian.py``).
+    """
 
     def __init__(self, Hd: np.ndarray, cs: Sequence[sp.csr_array]) -> None:
         d = Hd.shape[0]
@@ -163,6 +169,14 @@ class _Liouvillian:
         self.H = Hd
         self.H_eff = Hd - 0.5j * self.K
         self.cs = list(cs)
+        self._diagonal: list[tuple[slice, slice, np.ndarray, np.ndarray]] = []
+        self._general: list[sp.csr_array] = []
+        for c in self.cs:
+            one = _single_diagonal(c, d)
+            if one is None:
+                self._general.append(c)
+            elif one[2].size:
+                self._diagonal.append(one)
         Hs = sp.csr_array(self.H_eff)
         # sparse products only pay off for sparse H_eff
         self._Heff_op = Hs if Hs.nnz <= 0.1 * d * d else self.H_eff
@@ -170,17 +184,41 @@ class _Liouvillian:
     def no_jump(self, X: np.ndarray) -> np.ndarray:
         """L0(X) = -i (H_eff X - X H_eff^dag), with X H_eff^dag = (H_eff X^dag)^dag."""
         A = self._Heff_op
-        return -1j * (A @ X - (A @ X.conj().T).conj().T)
+        out = A @ X
+        out -= (A @ np.ascontiguousarray(X.conj().T)).conj().T
+        out *= -1j
+        return out
 
-    def jumps(self, X: np.ndarray) -> np.ndarray:
-        """J(X) = sum_k c_k X c_k^dag, two sparse-dense products per channel."""
-        out = np.zeros_like(X)
-        for c in self.cs:
+    def jumps(self, X: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """J(X) = sum_k c_k X c_k^dag, added to ``out`` when given (strided for single-diagonal c_k, see above)."""
+        if out is None:
+            out = np.zeros_like(X)
+        for rows, cols, v, vc in self._diagonal:
+            t = X[cols, cols] * v[:, None]
+            t *= vc
+            out[rows, rows] += t
+        for c in self._general:
             out += (c @ (c @ X).conj().T).conj().T  # (c (c X)^dag)^dag = c X c^dag
         return out
 
     def __call__(self, X: np.ndarray) -> np.ndarray:
-        return self.no_jump(X) + self.jumps(X)
+        return self.jumps(X, self.no_jump(X))
+
+
+def _single_diagonal(c: sp.csr_array, d: int) -> tuple[slice, slice, np.ndarray, np.ndarray] | None:
+    """``(rows, cols, v, conj(v))`` with c[rows, cols] = diag(v) when every stored entry of ``c`` lies on one
+    diagonal c[i, i+s] (cols = rows shifted by s), else ``None``."""
+    co = sp.coo_array(c)
+    if co.nnz == 0:
+        return slice(0, 0), slice(0, 0), np.zeros(0, complex), np.zeros(0, complex)
+    offsets = co.col.astype(np.int64) - co.row.astype(np.int64)
+    s = int(offsets[0])
+    if np.any(offsets != s):
+        return None
+    r0, r1 = max(0, -s), min(d, d - s)
+    v = np.zeros(r1 - r0, dtype=complex)
+    np.add.at(v, co.row - r0, co.data)  # duplicates (uncanonical input) add, as in a sparse product
+    return slice(r0, r1), slice(r0 + s, r1 + s), v, v.conj()
 
 
 def liouvillian_residual(H: Any, c_ops: Sequence[Any], rho: Any) -> float:
@@ -462,7 +500,7 @@ def steady_state(
     rho0: Any | None = None,
     restart: int = 60,
     preconditioner: Preconditioner = "auto",
-    single_precision_preconditioner: bool = False,
+    single_precision_preconditioner: bool = True,
 ) -> SteadyStateResult:
     """Steady state of the Lindblad master equation Eq. (2), to a requested accuracy of the state.
 
@@ -495,8 +533,10 @@ def steady_state(
         ``"auto"`` (diagonalisation of H_eff, Schur if its eigenvectors are ill-conditioned),
         ``"eig"`` or ``"schur"`` (force a route).
     single_precision_preconditioner
-        Run the eig-route products in single precision when cond(V) is small (faster; the result's
-        accuracy is unaffected because the residual is always evaluated in double precision).
+        Run the eig-route products in single precision when cond(V) <= :data:`SINGLE_PRECISION_LIMIT` (default;
+        20-30 % faster at Eq. 1-2, the same iterations within ~20 %). The accuracy is unaffected: the Liouvillian
+        and the residual are always evaluated in double precision and ``atol`` bounds the error estimate as before
+        (``docs/performance.md``). ``False``: double precision throughout.
 
     Returns
     -------
@@ -598,50 +638,74 @@ def steady_state(
     stages: list[tuple[float, float, int]] = []
     failure = ""
     explorations = 0
-    while True:
-        # One stage: FGMRES until the true residual of the Hermitian, unit-trace state is <= target. The
-        # augmented residual bounds ||L x|| up to the small trace defect; aim a factor 10 below and verify.
-        # Without an amplification estimate yet (e.g. a warm start that already meets the target) the stage
-        # must iterate: aim 1e3 below the current residual.
+    estimate = math.inf
+    finished = False
+    previous = current
+    explore = False
+    gm_atol = 0.0
+
+    def open_stage() -> None:
+        """Start a stage: FGMRES until the true residual of the Hermitian, unit-trace state is <= target. The
+        augmented residual bounds ||L x|| up to the small trace defect; aim a factor 10 below and verify. Without
+        an amplification estimate yet (e.g. a warm start that already meets the target) the stage must iterate:
+        aim 1e3 below the current residual."""
+        nonlocal previous, explore, explorations, gm_atol
         previous = current
         explore = amplification[0] == 0.0
         explorations += explore
         gm_atol = 0.1 * target * scale
         if explore:
             gm_atol = min(gm_atol, 1e-3 * current.res)
-        while True:
-            x, it, _ = fgmres(apply_A, apply_M, b, current.x, gm_atol, budget - total, restart, on_cycle)
-            total += it
-            trial = _Stage(x, d, Lv)
-            if not trial.ok or trial.res >= current.res:
-                break
+
+    def take(x_new: np.ndarray, iterations: int) -> bool:
+        """Judge an iterate (where FGMRES reached ``gm_atol``, or where a cycle ended); close the stage when its
+        target is reached (or no longer approached) and open the next. False when the solve is finished."""
+        nonlocal current, estimate, failure, finished, gm_atol, target
+        trial = _Stage(x_new, d, Lv)
+        if trial.ok and trial.res < current.res:
             progress = trial.res < 0.5 * current.res
             current = trial
-            if current.res <= target * scale or total >= budget or not progress:
-                break
-            gm_atol *= 0.1  # the recurrence was optimistic: tighten and continue
+            if current.res > target * scale and iterations < budget and progress:
+                gm_atol *= 0.1  # the recurrence was optimistic: tighten and continue
+                return True
+        # the stage ends here
         if current is not previous:
             amplification[0] = max(amplification[0], _secant_amplification(previous, current))
         estimate = estimate_of(current)
-        stages.append((current.res / scale, estimate, total))
+        stages.append((current.res / scale, estimate, iterations))
         residual_ok = tol is None or current.res <= tol_res * scale
         if estimate <= atol and residual_ok:
-            break
-        if total >= budget:
+            finished = True
+        elif iterations >= budget:
             failure = f"the iteration budget maxiter={maxiter} is spent"
-            break
-        if math.isinf(estimate) and explorations >= 3:
+        elif math.isinf(estimate) and explorations >= 3:
             failure = "GMRES gave no Krylov space to estimate the error from"
-            break
-        if not explore and not current.res < 0.5 * previous.res:
+        elif not explore and not current.res < 0.5 * previous.res:
             failure = "the residual stopped decreasing (double-precision floor)"
-            break
+        if finished or failure:
+            finished = True
+            return False
         # Next target: the estimate is proportional to the residual, so aim at half of atol (at most 1e4 x
         # tighter per stage, at least 10 x), and at tol if that is not met yet.
         factor = 1e-2 if math.isinf(estimate) else min(0.1, max(1e-4, 0.5 * atol / estimate))
         target = max(current.res / scale * factor, RESIDUAL_FLOOR)
         if not residual_ok:
             target = min(target, tol_res)
+        open_stage()
+        return True
+
+    def on_target(x_new: np.ndarray, Z: np.ndarray, Hbar: np.ndarray, iterations: int) -> float | None:
+        """Where FGMRES reaches ``gm_atol`` inside a cycle: judge the iterate there and, if the solve goes on, keep
+        the cycle's Krylov space for the next stage (fgmres ``on_target``) instead of restarting."""
+        on_cycle(Z, Hbar)  # the amplification of the directions built so far, for the estimate
+        return gm_atol if take(x_new, total + iterations) else None
+
+    open_stage()
+    while not finished:
+        x, it, _ = fgmres(apply_A, apply_M, b, current.x, gm_atol, budget - total, restart, on_cycle, on_target)
+        total += it
+        if not finished:  # the cycles ended without a stop from on_target (restart length, stagnation, budget)
+            take(x, total)
 
     elapsed = time.perf_counter() - t_start
     converged = not failure

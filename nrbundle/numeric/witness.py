@@ -314,7 +314,8 @@ class WitnessResult(ShortRepr):
         max over unit c of F_Q - B_2: bipartite, the exact largest eigenvalue of Q - 4 Gamma_full (<= 0);
         tripartite, the best of SLSQP local maximisations of min_P c (Q - 4 Gamma^P) c^T started from
         ``c_opt`` and from the leading eigenvectors of each Q - 4 Gamma^P (a lower bound on the global
-        maximum, attained by ``c_W2_opt``).
+        maximum, attained by ``c_W2_opt``). With ``optimise_w2=False`` (tripartite) not computed: NaN, and
+        ``c_W2_opt`` is NaN too (a caller that records W_1 only skips the local maximisations).
     W_bipartitions
         For each bipartition P ("a,b|sigma", "a,sigma|b", "b,sigma|a"), the largest eigenvalue of
         Q - 4 Gamma^P (Gamma^P keeps the cross-covariances inside each group). > 0: not separable along P;
@@ -486,6 +487,7 @@ def witness(
     cutoff: Any = None,
     eig_tol: float = EIG_TOL,
     squares: str = "compressed",
+    optimise_w2: bool = True,
 ) -> WitnessResult:
     """Optimal QFI entanglement witness of Eq. (4)/(S23), with the bounds of S26 (bipartite) or S27 (tripartite).
 
@@ -505,6 +507,10 @@ def witness(
         Pairs of eigenvalues of rho_parties with p_k + p_k' < eig_tol are dropped from the QFI (S24).
     squares
         Construction of x^2 and p^2 in the truncated space (:func:`mode_family`).
+    optimise_w2
+        Tripartite only: run the SLSQP maximisations of ``W2_opt`` (default). ``False`` leaves ``W2_opt`` and
+        ``c_W2_opt`` NaN; every other field is the same (they take most of the time of a tripartite witness, and
+        the sweeps of Figs. 3/4 record W_1 and D_1 only).
 
     Returns
     -------
@@ -523,6 +529,8 @@ def witness(
         raise InputError(f"eig_tol: expected a positive number, got {eig_tol!r}")
     if squares not in _SQUARES:
         raise InputError(f"squares: expected one of {', '.join(_SQUARES)}, got {squares!r}")
+    if not isinstance(optimise_w2, bool):
+        raise InputError(f"optimise_w2: expected True or False, got {optimise_w2!r}")
     parties = _parse_parties(parties)
     R, dims = _reduce(rho, parties, cutoff)
 
@@ -578,8 +586,11 @@ def witness(
             lam, vP = _top_eig(MP)
             W_bip[name] = lam
             starts.append(vP)
-        starts.append(_top_eig(sum(Ms) / 3.0)[1])
-        W2_opt, c2 = _maximin(Ms, starts)
+        if optimise_w2:
+            starts.append(_top_eig(sum(Ms) / 3.0)[1])
+            W2_opt, c2 = _maximin(Ms, starts)
+        else:
+            W2_opt, c2 = math.nan, np.full(c.shape, math.nan)
     W2 = F_Q - B2
 
     top, top2 = {}, {}

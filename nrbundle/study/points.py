@@ -163,7 +163,7 @@ def steady_point(
     if witness_parties:
         wmeta = {}
         for parties in witness_parties:
-            w = witness(state.rho_ss, _witness_parties(parties))
+            w = witness(state.rho_ss, _witness_parties(parties), optimise_w2=False)  # W1, D1 recorded only
             out[f"W1_{parties}"] = float(w.W1)
             out[f"D1_{parties}"] = float(w.D1)
             wmeta[parties] = {"top2_population": dict(w.top2_population), "qfi_dropped_bound": w.qfi_dropped_bound}

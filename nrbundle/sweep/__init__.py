@@ -24,7 +24,8 @@ executors
 result
     :class:`SweepResult` (grid-shaped arrays, provenance, :attr:`SweepResult.failed`), :func:`load_sweep`.
 dataset
-    :meth:`SweepResult.to_xarray` (coordinates and variables with units) and the netCDF copy ``result.nc``.
+    :meth:`SweepResult.to_xarray` (coordinates and variables with units) and the netCDF copy ``result.nc``;
+    :func:`preload_netcdf` imports what that copy needs once in a process about to fork workers.
 runner
     :func:`run_sweep`, the one entry point.
 """
@@ -41,8 +42,10 @@ __all__ = [
     "parse_axis",
     "EXECUTORS",
     "FORMAT",
+    "preload_netcdf",
 ]
 
+from .dataset import preload_netcdf
 from .executors import EXECUTORS
 from .grid import Grid, parse_axis
 from .result import FailedPoint, SweepError, SweepResult, load_sweep

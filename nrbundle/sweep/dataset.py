@@ -15,7 +15,7 @@ reason is returned, never raised. No equation of the paper is implemented here.
 
 from __future__ import annotations
 
-__all__ = ["to_dataset", "write_netcdf", "netcdf_engine", "ENGINES", "NETCDF_NAME", "INSTALL_HINT"]
+__all__ = ["to_dataset", "write_netcdf", "netcdf_engine", "preload_netcdf", "ENGINES", "NETCDF_NAME", "INSTALL_HINT"]
 
 import importlib.util
 import math
@@ -59,6 +59,24 @@ def netcdf_engine() -> str | None:
         if all(_installed(m) for m in modules):
             return engine
     return None
+
+
+def preload_netcdf() -> None:
+    """Import xarray and the netCDF engine now, by writing an empty Dataset in memory (no-op without them).
+
+    The first :func:`write_netcdf` of a process imports xarray, its engine and what ``to_netcdf`` loads lazily
+    (about a second of CPU). A process that is about to fork workers which all write sweeps calls this first, so
+    the import is paid once and shared, not once per worker.
+    """
+    engine = netcdf_engine()
+    if engine is None:
+        return
+    try:
+        import xarray
+
+        xarray.Dataset().to_netcdf(engine=engine)
+    except Exception:  # noqa: BLE001, S110 - only a warm-up: write_netcdf reports any real failure itself
+        pass
 
 
 def _frequency_unit(result: SweepResult) -> str | None:

@@ -23,7 +23,7 @@ from systems.reference import (  # noqa: E402
 )
 
 from nrbundle.errors import ConvergenceError, InputError  # noqa: E402
-from nrbundle.numeric.liouvillian import liouvillian_residual, steady_state  # noqa: E402
+from nrbundle.numeric.liouvillian import liouvillian_matrix, liouvillian_residual, steady_state  # noqa: E402
 from nrbundle.numeric.model import Model  # noqa: E402
 from nrbundle.params import get_preset  # noqa: E402
 
@@ -98,13 +98,31 @@ def test_exceptional_point_falls_back_to_schur():
 def test_forced_schur_and_single_precision_routes_agree_with_eig():
     M = Model(P, "left", (3, 2, 3))
     H, c_ops = M.H(DELTA_AD), M.c_ops
-    eig = steady_state(H, c_ops, tol=COMPARE_TOL, preconditioner="eig")
+    eig = steady_state(H, c_ops, tol=COMPARE_TOL, preconditioner="eig", single_precision_preconditioner=False)
     schur = steady_state(H, c_ops, tol=COMPARE_TOL, preconditioner="schur")
-    single = steady_state(H, c_ops, tol=COMPARE_TOL, single_precision_preconditioner=True)
+    single = steady_state(H, c_ops, tol=COMPARE_TOL)  # the default: single-precision products
     assert (eig.method, schur.method) == ("eig", "schur")
-    assert single.info["precision"] == "single"
+    assert (eig.info["precision"], single.info["precision"]) == ("double", "single")
     assert _tracedist(eig.rho_ss, schur.rho_ss) < TRACE_DISTANCE_VS_QUTIP
     assert _tracedist(eig.rho_ss, single.rho_ss) < TRACE_DISTANCE_VS_QUTIP
+
+
+def test_direct_liouvillian_equals_the_superoperator_matrix_for_every_kind_of_channel():
+    # the direct application takes a strided route for single-diagonal c (lowering, raising, dephasing, zero) and
+    # sparse products otherwise (a + a^dag): both must give L(rho) of the vectorised superoperator
+    rng = np.random.default_rng(7)
+    a = qutip.tensor(qutip.destroy(4), qutip.qeye(3))
+    b = qutip.tensor(qutip.qeye(4), qutip.destroy(3))
+    H = a.dag() * a + 0.7 * b.dag() * b + 0.3 * (a.dag() * b + b.dag() * a) + 0.2 * (a + a.dag())
+    c_ops = [(0.2 + 0.2j) * a, 0.2j * b.dag(), 0.1 * (a.dag() * a - b.dag() * b), 0.25 * (a + a.dag()), 0 * b]
+    Lm = liouvillian_matrix(H, c_ops)
+    for _ in range(3):
+        X = rng.normal(size=(12, 12)) + 1j * rng.normal(size=(12, 12))
+        direct = liouvillian_residual(H, c_ops, X)
+        assert direct == pytest.approx(np.linalg.norm(Lm @ X.reshape(-1)), rel=1e-13)
+    # and a state: the steady state of the mixed channels agrees with qutip's direct solve
+    ref = qutip.steadystate(H, c_ops[:4])
+    assert _tracedist(steady_state(H, c_ops[:4], tol=COMPARE_TOL).rho_ss, ref) < TRACE_DISTANCE_VS_QUTIP
 
 
 def test_one_dark_state_undriven_cavity_relaxes_to_vacuum():

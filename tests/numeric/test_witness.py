@@ -253,6 +253,21 @@ def test_two_mode_state_inside_the_full_model_space():
     assert witness(psi, ("b", "m", "sigma")).W1 < BOUND_TOL
 
 
+def test_skipping_the_w2_maximisation_changes_nothing_else():
+    # the sweeps record W1 and D1 only and skip the SLSQP maximisations of W2_opt: every other number is the same
+    psi = (qutip.tensor(fock(3, 0), fock(3, 0), G) + qutip.tensor(fock(3, 1), fock(3, 1), E)).unit()
+    rho = 0.8 * qutip.ket2dm(psi) + 0.2 * qutip.tensor(qutip.maximally_mixed_dm(3), qutip.maximally_mixed_dm(3),
+                                                       qutip.maximally_mixed_dm(2))
+    full = witness(rho, ("a", "b", "sigma"))
+    fast = witness(rho, ("a", "b", "sigma"), optimise_w2=False)
+    assert math.isnan(fast.W2_opt) and np.all(np.isnan(fast.c_W2_opt)) and math.isfinite(full.W2_opt)
+    for name in ("W1", "D1", "F_Q", "B1", "B2", "B3", "W2"):
+        assert getattr(fast, name) == getattr(full, name)
+    assert fast.W_bipartitions == full.W_bipartitions
+    with pytest.raises(InputError, match="optimise_w2"):
+        witness(rho, ("a", "b", "sigma"), optimise_w2="no")
+
+
 @pytest.mark.parametrize("N", [2, 3])
 def test_ghz_like_state_closed_form(N):
     # (|0,0,g> + |1,1,e>)/sqrt2: W1 = 4 (1 + sqrt5), W2 = 16/sqrt5 at c_opt,
