@@ -132,7 +132,9 @@ def lambdify_expr(
     """
     e = sp.sympify(expr)
     if substitute_dressed:
-        e = e.subs(dressed_substitutions())
+        # xreplace, not subs: the keys are symbols that no value contains, so both give the same expression, and
+        # the structural replacement is ~30x faster on the shifted resonance conditions
+        e = e.xreplace(dressed_substitutions())
     free = e.free_symbols
     unknown = free - set(order)
     if unknown:

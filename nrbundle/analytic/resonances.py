@@ -291,7 +291,9 @@ def _solve(target: tuple[int, int, int], direction: str | None) -> ResonanceSolu
     n_a, n_b, n_m = target
     subs = _direction_subs(direction)
     x = s.Delta_ad
-    eq = sp.expand((ladder_energy(0, 0, 0, "+") - ladder_energy(n_a, n_b, n_m, "-")).subs(subs))
+    # xreplace, not subs: every key is a symbol that its value does not contain, so the two agree, and the
+    # structural replacement is ~30x faster than subs on these expressions
+    eq = sp.expand((ladder_energy(0, 0, 0, "+") - ladder_energy(n_a, n_b, n_m, "-")).xreplace(subs))
     R = dressed_atom().R_expr
     # eq = R - u(x): isolate the radical
     u = sp.expand(R - eq)
@@ -318,12 +320,12 @@ def _solve(target: tuple[int, int, int], direction: str | None) -> ResonanceSolu
     else:
         # change variable to y = u (u is linear in Delta_ad with slope n_a): Delta_ad = (y - K) / n_a
         y = sp.Dummy("u", real=True)
-        K = sp.expand(u.subs(x, 0))
+        K = sp.expand(u.xreplace({x: 0}))
         slope = sp.expand(u.coeff(x))
         if slope != n_a:
             raise AssertionError("unexpected slope of u")
         x_of_y = (y - K) / n_a
-        q = sp.Poly(sp.expand(squared.subs(x, x_of_y)), y)
+        q = sp.Poly(sp.expand(squared.xreplace({x: x_of_y})), y)
         if q.degree() == 1:
             q1, q0 = q.all_coeffs()
             y_root = _nice(-q0 / q1)

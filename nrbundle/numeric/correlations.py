@@ -21,6 +21,9 @@ For bundles of any size see :mod:`nrbundle.numeric.bundles` (``g1_bundle``, ``g2
   g^(2)_{1,oo}(0) = <o^dag^2 o^2>/<o^dag o>^2 that the paper calls "single photon with g_{1,aa} << 1".
 * ``bundle_g2(rho, o1, o2)`` is Eq. (3) at tau = 0 with O = o1 o2:
   g^(2)_{2,oo'}(0) = <O^dag O^dag O O> / <O^dag O>^2.
+* ``pair_operators(o1, o2)`` builds the normally ordered products of both once and ``pair_correlations(rho, ops)``
+  evaluates both from them: the two functions above are that, for one state; a caller with many states of one
+  model (a sweep) builds the products once.
 * ``g2_tau`` is Eq. (3) (or any delayed second-order correlation) in the steady state, by the quantum
   regression theorem: G2(tau) = Tr[op2^dag op2 e^{L tau}(op rho_ss op^dag)] / (<op^dag op><op2^dag op2>).
   Eq. (3)'s tau-dependent bundle correlation is ``g2_tau(H, c_ops, rho_ss, o1 * o2, tlist)``.
@@ -30,6 +33,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -41,7 +45,7 @@ from ..errors import InputError
 from ._linalg import to_csr, to_dense
 from .liouvillian import liouvillian_matrix
 
-__all__ = ["expect", "cross_g2", "bundle_g2", "g2_tau"]
+__all__ = ["expect", "cross_g2", "bundle_g2", "g2_tau", "PairOperators", "pair_operators", "pair_correlations"]
 
 
 def _check_same(d: int, *ops: tuple[str, sp.csr_array]) -> None:
@@ -69,18 +73,77 @@ def _check_state(R: np.ndarray, name: str = "rho") -> None:
         raise InputError(f"{name}: not a density matrix: a negative population {low:.2e} on the diagonal")
 
 
+def _trace_product(A: sp.csr_array, R: np.ndarray) -> complex:
+    """Tr(A R) = sum_ij A_ij R_ji over the stored entries of the sparse A: O(nnz), no d x d product."""
+    co = sp.coo_array(A)
+    return complex(np.dot(co.data, R[co.col, co.row]))
+
+
 def expect(op: Any, rho: Any) -> complex:
     """Tr(op rho) for an operator and a density matrix (``qutip.Qobj`` or arrays)."""
     R = to_dense(rho, "rho")
     A = to_csr(op, "op")
     _check_same(R.shape[0], ("op", A))
-    return complex((A @ R).trace())
+    return _trace_product(A, R)
 
 
 def _ratio(num: complex, den: float) -> float:
     if den == 0.0:
         return math.nan
     return float(num.real / den)
+
+
+@dataclass(frozen=True)
+class PairOperators:
+    """The normally ordered products of a pair (o1, o2) that its correlations need (sparse CSR).
+
+    Attributes
+    ----------
+    n1, n2
+        o1^dag o1 and o2^dag o2.
+    cross
+        o1^dag o2^dag o2 o1, the numerator of g^(2)_{1,oo'}(0).
+    bundle_norm, bundle_num
+        O^dag O and O^dag O^dag O O with O = o1 o2: the denominator (squared) and the numerator of Eq. (3).
+    """
+
+    n1: sp.csr_array
+    n2: sp.csr_array
+    cross: sp.csr_array
+    bundle_norm: sp.csr_array
+    bundle_num: sp.csr_array
+
+
+def pair_operators(o1: Any, o2: Any) -> PairOperators:
+    """:class:`PairOperators` of the mode operators ``o1``, ``o2`` (``Qobj`` or arrays of one shape)."""
+    A, B = to_csr(o1, "o1"), to_csr(o2, "o2")
+    if B.shape != A.shape:
+        raise InputError(f"o2: shape {B.shape} does not match the shape {A.shape} of o1")
+    Ad, Bd = A.conj().T, B.conj().T
+    O = A @ B
+    Od = O.conj().T
+    OdO = sp.csr_array(Od @ O)
+    return PairOperators(n1=sp.csr_array(Ad @ A), n2=sp.csr_array(Bd @ B), cross=sp.csr_array(Ad @ Bd @ B @ A),
+                         bundle_norm=OdO, bundle_num=sp.csr_array(Od @ OdO @ O))
+
+
+def pair_correlations(rho: Any, ops: PairOperators) -> tuple[float, float]:
+    """``(cross_g2, bundle_g2)`` of a pair in ``rho``, from its :class:`PairOperators` (``nan`` for a zero mean).
+
+    Raises
+    ------
+    InputError
+        ``rho`` is not a density matrix, or its dimension is not that of the operators.
+    """
+    R = to_dense(rho, "rho")
+    _check_state(R)
+    _check_same(R.shape[0], ("o1", ops.n1))
+    n1 = _trace_product(ops.n1, R).real
+    n2 = _trace_product(ops.n2, R).real
+    n = _trace_product(ops.bundle_norm, R).real
+    g1 = _ratio(_trace_product(ops.cross, R), n1 * n2)
+    g2 = _ratio(_trace_product(ops.bundle_num, R), n * n)
+    return g1, g2
 
 
 def cross_g2(rho: Any, o1: Any, o2: Any) -> float:
@@ -107,15 +170,7 @@ def cross_g2(rho: Any, o1: Any, o2: Any) -> float:
     InputError
         ``rho`` is not a density matrix (Hermitian, unit trace, non-negative populations).
     """
-    R = to_dense(rho, "rho")
-    _check_state(R)
-    A, B = to_csr(o1, "o1"), to_csr(o2, "o2")
-    _check_same(R.shape[0], ("o1", A), ("o2", B))
-    Ad, Bd = A.conj().T, B.conj().T
-    n1 = float(((Ad @ A) @ R).trace().real)
-    n2 = float(((Bd @ B) @ R).trace().real)
-    num = complex(((Ad @ Bd @ B @ A) @ R).trace())
-    return _ratio(num, n1 * n2)
+    return pair_correlations(rho, pair_operators(o1, o2))[0]
 
 
 def bundle_g2(rho: Any, o1: Any, o2: Any) -> float:
@@ -138,16 +193,7 @@ def bundle_g2(rho: Any, o1: Any, o2: Any) -> float:
     InputError
         ``rho`` is not a density matrix (Hermitian, unit trace, non-negative populations).
     """
-    R = to_dense(rho, "rho")
-    _check_state(R)
-    A, B = to_csr(o1, "o1"), to_csr(o2, "o2")
-    _check_same(R.shape[0], ("o1", A), ("o2", B))
-    O = A @ B
-    Od = O.conj().T
-    OdO = Od @ O
-    n = float((OdO @ R).trace().real)
-    num = complex(((Od @ OdO @ O) @ R).trace())
-    return _ratio(num, n * n)
+    return pair_correlations(rho, pair_operators(o1, o2))[1]
 
 
 def g2_tau(
@@ -204,8 +250,8 @@ def g2_tau(
     B = A if op2 is None else to_csr(op2, "op2")
     _check_same(d, ("op", A), ("op2", B))
     BdB = B.conj().T @ B
-    n_A = float(((A.conj().T @ A) @ R).trace().real)
-    n_B = float((BdB @ R).trace().real)
+    n_A = _trace_product(A.conj().T @ A, R).real
+    n_B = _trace_product(BdB, R).real
     den = n_A * n_B
     if den == 0.0:
         return np.full(taus.shape, math.nan)

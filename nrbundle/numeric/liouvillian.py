@@ -90,7 +90,9 @@ Tolerance on the state
 The default asks for the state, not for the residual: ``atol`` (default 1e-10) bounds ``error_estimate``. The
 solve runs in stages: first to a relative residual of 1e-10 (or ``tol`` if given); then, while the estimate
 exceeds ``atol``, it tightens the residual target in proportion (by the factor atol / (2 estimate), 10 to 1e4 per
-stage) and continues from the current iterate, down to the double-precision floor (~1e-17 relative). If the
+stage) and continues, down to the double-precision floor (~1e-17 relative): where FGMRES reaches a stage's target
+inside a cycle, the iterate there is judged and the next stage goes on in the same cycle, keeping its Krylov space
+(``fgmres(on_target=...)``; a restart would rebuild it: about 40 % more iterations). If the
 estimate cannot meet ``atol`` (the residual stops decreasing, or ``maxiter`` is spent) it raises ConvergenceError
 naming the estimate reached; with ``strict=False`` it returns that state with ``converged=False`` and a
 RuntimeWarning. No path returns a state whose estimate exceeds ``atol`` silently.

@@ -80,6 +80,7 @@ import html
 import math
 import time
 import warnings
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -92,7 +93,7 @@ from ..limits import AUTO_CUTOFF_TIME_BUDGET, check_memory, steady_state_bytes
 from ..params import Params, check_direction, check_finite
 from ..threads import single_blas_thread
 from ..transitions import PAIR_MODES
-from .correlations import bundle_g2, cross_g2
+from .correlations import PairOperators, pair_correlations, pair_operators
 from .liouvillian import DEFAULT_ATOL, steady_state
 from .model import MAX_DIMENSION, Model, embed_state, is_auto, parse_cutoff
 
@@ -224,9 +225,14 @@ class SteadyState:
 
     @property
     def observables(self) -> dict[str, float]:
-        """The requested observables at this state's cutoff, as computed by the solve (last entry of
-        :attr:`history`; all of :data:`OBSERVABLE_NAMES` through :func:`steady_observables`)."""
-        return dict(self.history[-1][1]) if self.history else {}
+        """The requested observables at this state's cutoff, as computed by the solve (the last entry of
+        :attr:`history` at :attr:`cutoff`: at a fixed cutoff the one-level raises of the truncation check come after
+        it; all of :data:`OBSERVABLE_NAMES` through :func:`steady_observables`)."""
+        N = tuple(int(n) for n in self.cutoff)
+        for cut, obs in reversed(self.history):
+            if tuple(int(n) for n in cut) == N:
+                return dict(obs)
+        return {}
 
     def _status(self) -> str:
         if self.fallback:
@@ -299,25 +305,40 @@ def model_observables(model: Model, rho: qutip.Qobj, names: Sequence[str] = OBSE
     """Mean occupations and the correlations of Fig. 3 in a state of the model.
 
     n_o = <o^dag o>, n_atom = <sigma^dag sigma>; g1_oo' = g^(2)_{1,oo'}(0) (:func:`correlations.cross_g2`) and
-    g2_oo' = Eq. (3) at tau = 0 with O = o o' (:func:`correlations.bundle_g2`); NaN for an observable that the
+    g2_oo' = Eq. (3) at tau = 0 with O = o o' (:func:`correlations.bundle_g2`), both of a pair from one
+    :func:`correlations.pair_correlations` with the model's products built once; NaN for an observable that the
     cutoff cannot represent (:func:`undefined_observables`).
     """
-    ops = model.ops
     nums = model.number_ops()
     undefined = undefined_observables(model.cutoff, names)
     out: dict[str, float] = {}
+    pairs: dict[str, tuple[float, float]] = {}  # (g1, g2) of a pair, both from one evaluation
     for name in names:
         if name in undefined:
             out[name] = math.nan
         elif name in nums:
             out[name] = float(qutip.expect(nums[name], rho))
-        elif name in ("g1_ab", "g1_am"):
-            out[name] = cross_g2(rho, ops["a"], ops[name[-1]])
-        elif name in ("g2_ab", "g2_am"):
-            out[name] = bundle_g2(rho, ops["a"], ops[name[-1]])
+        elif name in ("g1_ab", "g1_am", "g2_ab", "g2_am"):
+            pair = name[-2:]
+            if pair not in pairs:
+                pairs[pair] = pair_correlations(rho, _pair_operators(model, pair[-1]))
+            out[name] = pairs[pair][0 if name.startswith("g1") else 1]
         else:
             raise InputError(f"observables: unknown observable {name!r}; known: {', '.join(OBSERVABLE_NAMES)}")
     return out
+
+
+_PAIR_OPERATORS: weakref.WeakKeyDictionary[Model, dict[str, PairOperators]] = weakref.WeakKeyDictionary()
+
+
+def _pair_operators(model: Model, mode: str) -> PairOperators:
+    """The products of the pair (a, ``mode``) of ``model``, built once per model (a sweep point's every solve and
+    its observables share them)."""
+    cache = _PAIR_OPERATORS.setdefault(model, {})
+    if mode not in cache:
+        ops = model.ops
+        cache[mode] = pair_operators(ops["a"], ops[mode])
+    return cache[mode]
 
 
 def top_level_population(model: Model, rho: qutip.Qobj) -> dict[str, float]:
@@ -357,8 +378,10 @@ def steady_observables(state: SteadyState, *, diagnostics: bool = False, judgeme
         cannot represent them; Eq. 3 and the g1 of Fig. 3), ``"cutoff": [N_a, N_b, N_m]``, ``"residual"``
         (float) and ``"truncation_error"`` (float, ``None`` if not estimated), plus the ``diagnostics`` keys.
     """
-    obs = model_observables(state.model, state.rho_ss, OBSERVABLE_NAMES)
-    out: dict[str, Any] = {k: float(v) for k, v in obs.items()}
+    known = state.observables  # computed by the solve from this very state: only the others are evaluated here
+    missing = [k for k in OBSERVABLE_NAMES if k not in known]
+    obs = {**known, **(model_observables(state.model, state.rho_ss, missing) if missing else {})}
+    out: dict[str, Any] = {k: float(obs[k]) for k in OBSERVABLE_NAMES}
     out["cutoff"] = [int(n) for n in state.cutoff]
     out["residual"] = float(state.residual)
     out["truncation_error"] = None if state.truncation_error is None else float(state.truncation_error)

@@ -113,14 +113,17 @@ def kappa_sweeps(
     for r in regimes:
         where = regime_Delta_ad(res, r)
         x = float(where["Delta_ad"])
+        witnesses = list(WITNESS_PARTIES) if r == "orange" else []
         if cutoff is not None:
             sel: dict[str, Any] = {"bands": [[float(ks.min()), [int(n) for n in cutoff]]],
                                    "rule": "given by the caller (not checked)"}
         else:
+            # the checks evaluate the sweep's witnesses too, so that the sweep points at the check kappas are the
+            # checks' own solves (the point cache is keyed by the witness partitions)
             sel = cutoff_bands(params, r, x, ks, rtol=QUICK_RTOL if quick else CONVERGENCE_RTOL, quick=quick,
-                               work=work)
-        base = {"params": params, "Delta_ad": x, "bands": sel["bands"],
-                "witness_parties": list(WITNESS_PARTIES) if r == "orange" else [], "work": str(work)}
+                               witness_parties=witnesses, work=work)
+        base = {"params": params, "Delta_ad": x, "bands": sel["bands"], "witness_parties": witnesses,
+                "work": str(work)}
         sweep = figure_sweep(kappa_point, {"direction": ["left", "right"], "kappa": ks}, base, out_dir,
                              f"kappa-{r}", executor=executor, workers=workers)
         out["regimes"][r] = {"Delta_ad": where, "bands": sel["bands"], "cutoff_selection": sel, "sweep": sweep}

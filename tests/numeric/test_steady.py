@@ -222,6 +222,18 @@ def test_fixed_cutoff_hides_no_truncation_error_below_the_top_level_threshold():
     assert steady_observables(s, diagnostics=True)["error_estimate"] == s.error_estimate <= 1e-10
 
 
+def test_fixed_cutoff_state_reports_its_own_observables_not_those_of_a_raise():
+    # at a fixed cutoff the truncation check appends the one-level raises to the history after the state's own
+    # entry: the state's observables (repr, HTML, the CLI contract) are those of its own rho at its own cutoff
+    with pytest.warns(TruncationWarning):
+        s = solve_steady(P, "left", 1.3408, (4, 3, 3))
+    assert [tuple(h[0]) for h in s.history][0] == (4, 3, 3) and len(s.history) == 4
+    direct = model_observables(s.model, s.rho_ss)
+    assert s.observables["n_a"] == direct["n_a"] != s.history[-1][1]["n_a"]
+    out = steady_observables(s)
+    assert all(out[k] == direct[k] or (math.isnan(out[k]) and math.isnan(direct[k])) for k in OBSERVABLE_NAMES)
+
+
 def test_truncation_check_can_be_skipped_for_a_chosen_cutoff():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
