@@ -22,6 +22,7 @@ import pytest
 from nrbundle.figures import style
 from nrbundle.provenance import write_json
 from nrbundle.report import (
+    EXTRA_FIGURE_NAMES,
     FIGURE_NAMES,
     Cell,
     Table,
@@ -319,6 +320,8 @@ def test_index_of_a_real_quick_run_in_headless_chromium(tmp_path):
     from nrbundle.reproduce import reproduce
 
     out = reproduce(tmp_path / "out", quick=True, executor="process", workers=2)
+    # a real run makes the paper's figures and the figure beyond the paper (docs/beyond.md)
+    shown = len(FIGURE_NAMES) + len(EXTRA_FIGURE_NAMES)
     for width in (1280, 700, 420):
-        assert_page_sound(browser_measure(out / "index.html", width, tmp_path), expect_images=len(FIGURE_NAMES),
+        assert_page_sound(browser_measure(out / "index.html", width, tmp_path), expect_images=shown,
                           tables_fit=width >= 700)
