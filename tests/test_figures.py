@@ -295,3 +295,22 @@ def test_reproduce_quick_writes_index_referencing_every_png(tmp_path):
     for name in ("derivation", "resonances", "fig1", "fig2", "fig3", "fig4", "headline"):
         assert rec["stages"][name]["status"] == "ok", rec["stages"][name]
     assert (out / "resonances.json").exists() and (out / "headline.json").exists()
+
+
+def test_save_figure_lays_out_once_and_gives_the_figure_back_as_it_was(tmp_path, monkeypatch):
+    # the PNG's save computes the constrained layout (a layout pass and the rendering); the PDF reuses it with no
+    # engine (one pass): 3 draw passes, not 4; the caller's figure keeps its layout engine
+    fig = Figure(figsize=(3, 2), layout="constrained")
+    ax = fig.subplots()
+    ax.plot([1e-3, 1e-1], [1.0, 2.0])
+    ax.set_xscale("log")
+    ax.set_xlabel(r"$\kappa/\omega_b$")
+    engine = fig.get_layout_engine()
+    passes = []
+    original = Figure.draw
+    monkeypatch.setattr(Figure, "draw", lambda self, renderer: (passes.append(1), original(self, renderer))[1])
+    paths = save_figure(fig, tmp_path, "x")
+    assert [p.name for p in paths] == ["x.pdf", "x.png"] and all(p.stat().st_size > 0 for p in paths)
+    assert len(passes) == 3
+    assert fig.get_layout_engine() is engine
+    assert Path(paths[0]).read_bytes().startswith(b"%PDF") and Path(paths[1]).read_bytes()[:4] == b"\x89PNG"

@@ -224,7 +224,7 @@ def save_figure(fig: Any, out_dir: str | os.PathLike[str], name: str) -> list[Pa
             fig.savefig(buf, **kwargs)
             atomic_write_bytes(path, buf.getvalue(), durable=False)
             fig.set_layout_engine(None)  # no engine (RC_PARAMS turn the rc layouts off): the layout stays as drawn
-    fig.set_layout_engine(engine)  # the figure goes back to the caller as it was
+        fig.set_layout_engine(engine)  # the figure goes back to the caller as it was (None stays None in here)
     return [pdf, png]
 
 
