@@ -7,7 +7,7 @@ in its :class:`~nrbundle.errors.InputError`.
 
 from __future__ import annotations
 
-__all__ = ["to_dense", "to_csr", "density_matrix", "dims_of", "spectral_norm_hermitian", "fgmres"]
+__all__ = ["to_dense", "to_csr", "single_diagonal", "density_matrix", "dims_of", "spectral_norm_hermitian", "fgmres"]
 
 import math
 from collections.abc import Callable
@@ -99,6 +99,22 @@ def density_matrix(rho: Any, name: str = "rho") -> np.ndarray:
     if arr.ndim != 2 or arr.shape[0] != arr.shape[1]:
         raise InputError(f"{name}: expected a square matrix or a ket, got shape {arr.shape}")
     return to_dense(arr, name)
+
+
+def single_diagonal(c: sp.csr_array, d: int) -> tuple[slice, slice, np.ndarray, np.ndarray] | None:
+    """``(rows, cols, v, conj(v))`` with c[rows, cols] = diag(v) when every stored entry of ``c`` lies on one
+    diagonal c[i, i+s] (cols = rows shifted by s), else ``None``."""
+    co = sp.coo_array(c)
+    if co.nnz == 0:
+        return slice(0, 0), slice(0, 0), np.zeros(0, complex), np.zeros(0, complex)
+    offsets = co.col.astype(np.int64) - co.row.astype(np.int64)
+    s = int(offsets[0])
+    if np.any(offsets != s):
+        return None
+    r0, r1 = max(0, -s), min(d, d - s)
+    v = np.zeros(r1 - r0, dtype=complex)
+    np.add.at(v, co.row - r0, co.data)  # duplicates (uncanonical input) add, as in a sparse product
+    return slice(r0, r1), slice(r0 + s, r1 + s), v, v.conj()
 
 
 def dims_of(op: Any, d: int) -> list:

@@ -115,7 +115,7 @@ import scipy.sparse as sp
 from ..display import ShortRepr
 from ..errors import ConvergenceError, InputError
 from ..threads import single_blas_thread
-from ._linalg import dims_of, fgmres, spectral_norm_hermitian, to_csr, to_dense
+from ._linalg import dims_of, fgmres, single_diagonal, spectral_norm_hermitian, to_csr, to_dense
 
 __all__ = [
     "SteadyStateResult",
@@ -174,7 +174,7 @@ class _Liouvillian:
         self._diagonal: list[tuple[slice, slice, np.ndarray, np.ndarray]] = []
         self._general: list[sp.csr_array] = []
         for c in self.cs:
-            one = _single_diagonal(c, d)
+            one = single_diagonal(c, d)
             if one is None:
                 self._general.append(c)
             elif one[2].size:
@@ -205,22 +205,6 @@ class _Liouvillian:
 
     def __call__(self, X: np.ndarray) -> np.ndarray:
         return self.jumps(X, self.no_jump(X))
-
-
-def _single_diagonal(c: sp.csr_array, d: int) -> tuple[slice, slice, np.ndarray, np.ndarray] | None:
-    """``(rows, cols, v, conj(v))`` with c[rows, cols] = diag(v) when every stored entry of ``c`` lies on one
-    diagonal c[i, i+s] (cols = rows shifted by s), else ``None``."""
-    co = sp.coo_array(c)
-    if co.nnz == 0:
-        return slice(0, 0), slice(0, 0), np.zeros(0, complex), np.zeros(0, complex)
-    offsets = co.col.astype(np.int64) - co.row.astype(np.int64)
-    s = int(offsets[0])
-    if np.any(offsets != s):
-        return None
-    r0, r1 = max(0, -s), min(d, d - s)
-    v = np.zeros(r1 - r0, dtype=complex)
-    np.add.at(v, co.row - r0, co.data)  # duplicates (uncanonical input) add, as in a sparse product
-    return slice(r0, r1), slice(r0 + s, r1 + s), v, v.conj()
 
 
 def liouvillian_residual(H: Any, c_ops: Sequence[Any], rho: Any) -> float:

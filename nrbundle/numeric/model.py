@@ -25,6 +25,7 @@ import qutip
 
 from ..errors import InputError
 from ..params import Params, check_direction, check_finite, check_integer, check_params
+from .correlations import PairOperators, pair_operators
 
 __all__ = [
     "Model",
@@ -261,6 +262,13 @@ class Model:
             qutip.basis(self.cutoff[2], int(n_m)),
             atom_state(label, self.params, Delta_ad),
         )
+
+    @functools.cached_property
+    def pair_operators(self) -> dict[str, PairOperators]:
+        """The products of the pairs (a, b) and (a, m) that their correlations need
+        (:func:`~nrbundle.numeric.correlations.pair_operators`), built once per model: ``{"b": ..., "m": ...}``."""
+        o = self.ops
+        return {mode: pair_operators(o["a"], o[mode]) for mode in ("b", "m")}
 
     def number_ops(self) -> dict[str, qutip.Qobj]:
         """``n_a, n_b, n_m, n_atom`` (n_atom = sigma^dag sigma, the excited-state population)."""

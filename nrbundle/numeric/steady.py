@@ -80,7 +80,6 @@ import html
 import math
 import time
 import warnings
-import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -93,7 +92,7 @@ from ..limits import AUTO_CUTOFF_TIME_BUDGET, check_memory, steady_state_bytes
 from ..params import Params, check_direction, check_finite
 from ..threads import single_blas_thread
 from ..transitions import PAIR_MODES
-from .correlations import PairOperators, pair_correlations, pair_operators
+from .correlations import pair_correlations
 from .liouvillian import DEFAULT_ATOL, steady_state
 from .model import MAX_DIMENSION, Model, embed_state, is_auto, parse_cutoff
 
@@ -306,8 +305,8 @@ def model_observables(model: Model, rho: qutip.Qobj, names: Sequence[str] = OBSE
 
     n_o = <o^dag o>, n_atom = <sigma^dag sigma>; g1_oo' = g^(2)_{1,oo'}(0) (:func:`correlations.cross_g2`) and
     g2_oo' = Eq. (3) at tau = 0 with O = o o' (:func:`correlations.bundle_g2`), both of a pair from one
-    :func:`correlations.pair_correlations` with the model's products built once; NaN for an observable that the
-    cutoff cannot represent (:func:`undefined_observables`).
+    :func:`correlations.pair_correlations` with the model's products built once (:attr:`Model.pair_operators`);
+    NaN for an observable that the cutoff cannot represent (:func:`undefined_observables`).
     """
     nums = model.number_ops()
     undefined = undefined_observables(model.cutoff, names)
@@ -321,24 +320,12 @@ def model_observables(model: Model, rho: qutip.Qobj, names: Sequence[str] = OBSE
         elif name in ("g1_ab", "g1_am", "g2_ab", "g2_am"):
             pair = name[-2:]
             if pair not in pairs:
-                pairs[pair] = pair_correlations(rho, _pair_operators(model, pair[-1]))
+                pairs[pair] = pair_correlations(rho, model.pair_operators[pair[-1]])
             out[name] = pairs[pair][0 if name.startswith("g1") else 1]
         else:
             raise InputError(f"observables: unknown observable {name!r}; known: {', '.join(OBSERVABLE_NAMES)}")
     return out
 
-
-_PAIR_OPERATORS: weakref.WeakKeyDictionary[Model, dict[str, PairOperators]] = weakref.WeakKeyDictionary()
-
-
-def _pair_operators(model: Model, mode: str) -> PairOperators:
-    """The products of the pair (a, ``mode``) of ``model``, built once per model (a sweep point's every solve and
-    its observables share them)."""
-    cache = _PAIR_OPERATORS.setdefault(model, {})
-    if mode not in cache:
-        ops = model.ops
-        cache[mode] = pair_operators(ops["a"], ops[mode])
-    return cache[mode]
 
 
 def top_level_population(model: Model, rho: qutip.Qobj) -> dict[str, float]:
