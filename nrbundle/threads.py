@@ -39,12 +39,26 @@ BLAS_THREAD_VARS: tuple[str, ...] = (
 @contextlib.contextmanager
 def limit_blas_threads(n: int = 1) -> Iterator[None]:
     """Run the enclosed block with at most ``n`` BLAS threads."""
-    with threadpoolctl.threadpool_limits(limits=n, user_api="blas"):
+    with _controller().limit(limits=n, user_api="blas"):
         _OPEN_LIMITS.append(int(n))
         try:
             yield
         finally:
             _OPEN_LIMITS.pop()
+
+
+_CONTROLLERS: dict[int, Any] = {}  # process id -> its threadpoolctl controller
+
+
+def _controller() -> Any:
+    """This process's :class:`threadpoolctl.ThreadpoolController`, made once (its library scan reads
+    /proc/self/maps, a few ms: more than a small steady state's solve). A forked child makes its own."""
+    pid = os.getpid()
+    ctl = _CONTROLLERS.get(pid)
+    if ctl is None:
+        _CONTROLLERS.clear()
+        ctl = _CONTROLLERS[pid] = threadpoolctl.ThreadpoolController()
+    return ctl
 
 
 _F = TypeVar("_F", bound=Callable[..., Any])

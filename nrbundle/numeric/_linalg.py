@@ -147,6 +147,7 @@ def fgmres(
     restart: int,
     on_cycle: Callable[[np.ndarray, np.ndarray], None] | None = None,
     on_target: Callable[[np.ndarray, np.ndarray, np.ndarray, int], float | None] | None = None,
+    apply_A_direction: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> tuple[np.ndarray, int, float]:
     """Restarted flexible GMRES (right preconditioning that may vary between applications).
 
@@ -168,6 +169,9 @@ def fgmres(
         It returns ``None`` to stop, or a new (smaller) ``atol`` to go on *within the same cycle*: the Krylov space
         built so far is kept, which a restart from the iterate would throw away (a tighter target reached this way
         costs about half the iterations of a restart). Without it the solve stops there.
+    apply_A_direction
+        A applied to the preconditioned directions z_k (default ``apply_A``): a cheaper form of the same operator
+        that holds for what ``precond`` returns (e.g. Hermitian matrices); residuals always use ``apply_A``.
 
     Returns
     -------
@@ -175,6 +179,7 @@ def fgmres(
         The iterate, the applications of A, and ||b - A x||.
     """
     n = b.size
+    apply_Az = apply_A if apply_A_direction is None else apply_A_direction
     x = x0.copy()
     iters = 0
     stop = False
@@ -194,7 +199,7 @@ def fgmres(
         k_done = 0
         for k in range(m):
             Z[k] = precond(Q[k])
-            w = apply_A(Z[k])
+            w = apply_Az(Z[k])
             iters += 1
             # classical Gram-Schmidt, repeated once when the pass cancelled most of w (_REORTHOGONALISE; "twice is
             # enough"); Qk is Q[:k+1] seen as the n x (k+1) column matrix, so no copy is made

@@ -164,21 +164,23 @@ class _Liouvillian:
 
     def __init__(self, Hd: np.ndarray, cs: Sequence[sp.csr_array]) -> None:
         d = Hd.shape[0]
-        K = sp.csr_array((d, d), dtype=complex)
-        for c in cs:
-            K = K + sp.csr_array(c.conj().T @ c)
-        self.K = K.toarray()
-        self.H = Hd
-        self.H_eff = Hd - 0.5j * self.K
         self.cs = list(cs)
         self._diagonal: list[tuple[slice, slice, np.ndarray, np.ndarray]] = []
         self._general: list[sp.csr_array] = []
+        K = np.zeros((d, d), dtype=complex)
+        k_diag = np.zeros(d)  # c[i, i+s] = v_i gives c^dag c = diag(|v_i|^2) at the columns i+s
         for c in self.cs:
             one = single_diagonal(c, d)
             if one is None:
                 self._general.append(c)
+                K += (c.conj().T @ c).toarray()
             elif one[2].size:
                 self._diagonal.append(one)
+                k_diag[one[1]] += np.abs(one[2]) ** 2
+        K[np.diag_indices(d)] += k_diag
+        self.K = K
+        self.H = Hd
+        self.H_eff = Hd - 0.5j * self.K
         Hs = sp.csr_array(self.H_eff)
         # sparse products only pay off for sparse H_eff
         self._Heff_op = Hs if Hs.nnz <= 0.1 * d * d else self.H_eff
@@ -190,6 +192,14 @@ class _Liouvillian:
         out -= (A @ np.ascontiguousarray(X.conj().T)).conj().T
         out *= -1j
         return out
+
+    def hermitian(self, X: np.ndarray) -> np.ndarray:
+        """L(X) for an exactly Hermitian X: X H_eff^dag = (H_eff X)^dag, one product with H_eff instead of two (the
+        same numbers as :meth:`__call__`, whose second product is then the first one again)."""
+        A = self._Heff_op @ X
+        out = A - A.conj().T
+        out *= -1j
+        return self.jumps(X, out)
 
     def jumps(self, X: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """J(X) = sum_k c_k X c_k^dag, added to ``out`` when given (strided for single-diagonal c_k, see above)."""
@@ -598,7 +608,17 @@ def steady_state(
         return (Lv(X) + U * np.trace(X)).reshape(-1)
 
     def apply_M(q: np.ndarray) -> np.ndarray:
-        return pre(q.reshape(d, d)).reshape(-1)
+        # L0^{-1} maps Hermitian matrices to Hermitian ones and the Krylov vectors are Hermitian up to round-off:
+        # the direction is made exactly Hermitian, so that apply_A_direction may use Lv.hermitian (flexible GMRES
+        # takes whatever the preconditioner returns; the residuals use the general apply_A)
+        Y = pre(q.reshape(d, d))
+        Y = Y + Y.conj().T
+        Y *= 0.5
+        return Y.reshape(-1)
+
+    def apply_A_direction(z: np.ndarray) -> np.ndarray:
+        X = z.reshape(d, d)
+        return (Lv.hermitian(X) + U * np.trace(X)).reshape(-1)
 
     b = U.reshape(-1)
     budget = int(maxiter)
@@ -688,7 +708,8 @@ def steady_state(
 
     open_stage()
     while not finished:
-        x, it, _ = fgmres(apply_A, apply_M, b, current.x, gm_atol, budget - total, restart, on_cycle, on_target)
+        x, it, _ = fgmres(apply_A, apply_M, b, current.x, gm_atol, budget - total, restart, on_cycle, on_target,
+                          apply_A_direction)
         total += it
         if not finished:  # the cycles ended without a stop from on_target (restart length, stagnation, budget)
             take(x, total)

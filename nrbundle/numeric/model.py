@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import qutip
@@ -121,6 +121,81 @@ def atom_state(label: str, params: Params | None = None, Delta_ad: float | None 
     return cp * g + cm * e if label == "+" else cm * g - cp * e
 
 
+class _Structure:
+    """The operators of a truncated space that do not depend on the parameters, built once per cutoff.
+
+    Tensor order (a, b, m, atom) as in :class:`Model`. The terms of Eq. (1) are kept apart, so that a model's
+    Hamiltonian is their combination with its parameters; every model of the same cutoff shares them (a sweep builds
+    hundreds of models of a handful of cutoffs).
+    """
+
+    def __init__(self, cutoff: tuple[int, int, int]) -> None:
+        self.cutoff = cutoff
+
+    @functools.cached_property
+    def ops(self) -> dict[str, qutip.Qobj]:
+        na, nb, nm = self.cutoff
+        ia, ib, im, i2 = qutip.qeye(na), qutip.qeye(nb), qutip.qeye(nm), qutip.qeye(2)
+        sigma = qutip.basis(2, 1) * qutip.basis(2, 0).dag()
+        return {
+            "a": qutip.tensor(qutip.destroy(na), ib, im, i2),
+            "b": qutip.tensor(ia, qutip.destroy(nb), im, i2),
+            "m": qutip.tensor(ia, ib, qutip.destroy(nm), i2),
+            "sigma": qutip.tensor(ia, ib, im, sigma),
+            "I": qutip.tensor(ia, ib, im, i2),
+        }
+
+    @functools.cached_property
+    def terms(self) -> dict[str, qutip.Qobj]:
+        """The operators of Eq. (1) that the parameters multiply, and the number operators."""
+        a, b, m, s = (self.ops[k] for k in ("a", "b", "m", "sigma"))
+        xa = a + a.dag()
+        return {
+            "n_a": a.dag() * a,
+            "n_b": b.dag() * b,
+            "n_m": m.dag() * m,
+            "n_e": s.dag() * s,
+            "x_a x_b": xa * (b + b.dag()),
+            "x_a x_m": xa * (m + m.dag()),
+            "a sigma^dag + h.c.": a * s.dag() + a.dag() * s,
+            "sigma + sigma^dag": s + s.dag(),
+        }
+
+    @functools.cached_property
+    def channel_ops(self) -> dict[str, qutip.Qobj]:
+        """The operator of every channel of Eq. (2) and its thermal and dephasing terms (``Model._channel_terms``)."""
+        o = self.ops
+        s = o["sigma"]
+        out = {}
+        for mode in ("a", "b", "m"):
+            out[mode] = o[mode]
+            out[f"{mode}+"] = o[mode].dag()
+        out["sigma"] = s
+        out["sigma_z"] = s.dag() * s - s * s.dag()
+        return out
+
+    @functools.cached_property
+    def pairs(self) -> dict[str, PairOperators]:
+        o = self.ops
+        return {mode: pair_operators(o["a"], o[mode]) for mode in ("b", "m")}
+
+    @functools.cached_property
+    def top_levels(self) -> dict[str, qutip.Qobj]:
+        na, nb, nm = self.cutoff
+        ia, ib, im, i2 = qutip.qeye(na), qutip.qeye(nb), qutip.qeye(nm), qutip.qeye(2)
+        return {
+            "a": qutip.tensor(qutip.fock_dm(na, na - 1), ib, im, i2),
+            "b": qutip.tensor(ia, qutip.fock_dm(nb, nb - 1), im, i2),
+            "m": qutip.tensor(ia, ib, qutip.fock_dm(nm, nm - 1), i2),
+        }
+
+
+@functools.lru_cache(maxsize=32)
+def _structure(cutoff: tuple[int, int, int]) -> _Structure:
+    """The shared :class:`_Structure` of a cutoff (the 32 most recent cutoffs are kept)."""
+    return _Structure(cutoff)
+
+
 @dataclass(frozen=True)
 class Model:
     """Eq. (1) + Eq. (2) for one parameter set, drive direction and cutoff.
@@ -138,7 +213,6 @@ class Model:
     params: Params
     direction: str
     cutoff: tuple[int, int, int] = (4, 4, 4)
-    _ops: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         check_params(self.params)
@@ -156,39 +230,27 @@ class Model:
         """Hilbert-space dimension 2 N_a N_b N_m."""
         return 2 * self.cutoff[0] * self.cutoff[1] * self.cutoff[2]
 
-    @functools.cached_property
+    @property
     def ops(self) -> dict[str, qutip.Qobj]:
-        """Full-space operators ``a, b, m, sigma`` (and the identity ``I``)."""
-        na, nb, nm = self.cutoff
-        ia, ib, im, i2 = qutip.qeye(na), qutip.qeye(nb), qutip.qeye(nm), qutip.qeye(2)
-        sigma = qutip.basis(2, 1) * qutip.basis(2, 0).dag()
-        return {
-            "a": qutip.tensor(qutip.destroy(na), ib, im, i2),
-            "b": qutip.tensor(ia, qutip.destroy(nb), im, i2),
-            "m": qutip.tensor(ia, ib, qutip.destroy(nm), i2),
-            "sigma": qutip.tensor(ia, ib, im, sigma),
-            "I": qutip.tensor(ia, ib, im, i2),
-        }
+        """Full-space operators ``a, b, m, sigma`` (and the identity ``I``); built once per cutoff, shared."""
+        return dict(_structure(self.cutoff).ops)
 
     @functools.cached_property
     def _H_parts(self) -> tuple[qutip.Qobj, qutip.Qobj]:
         """(H_static, H_slope) with H(Delta_ad) = H_static + Delta_ad * H_slope (Eq. 1)."""
         p = self.params
-        a, b, m, s = (self.ops[k] for k in ("a", "b", "m", "sigma"))
-        na = a.dag() * a
-        ne = s.dag() * s
-        xa = a + a.dag()
+        t = _structure(self.cutoff).terms
         H_static = (
-            p.Delta_F_signed(self.direction) * na
-            + p.omega_b * b.dag() * b
-            + p.omega_m * m.dag() * m
-            + p.Delta_sa * ne
-            + p.lambda_ab * xa * (b + b.dag())
-            + p.lambda_am * xa * (m + m.dag())
-            + p.lambda_as * (a * s.dag() + a.dag() * s)
-            + p.xi * (s + s.dag())
+            p.Delta_F_signed(self.direction) * t["n_a"]
+            + p.omega_b * t["n_b"]
+            + p.omega_m * t["n_m"]
+            + p.Delta_sa * t["n_e"]
+            + p.lambda_ab * t["x_a x_b"]
+            + p.lambda_am * t["x_a x_m"]
+            + p.lambda_as * t["a sigma^dag + h.c."]
+            + p.xi * t["sigma + sigma^dag"]
         )
-        return H_static, na + ne
+        return H_static, t["n_a"] + t["n_e"]
 
     def H(self, Delta_ad: float) -> qutip.Qobj:
         """Hamiltonian of Eq. (1) at drive detuning ``Delta_ad`` (rotating frame, hbar = 1).
@@ -220,14 +282,14 @@ class Model:
         """``(name, rate, operator)`` of every possible channel; the collapse operator is sqrt(rate) operator."""
         r = self.params.rates
         n_th = self.params.thermal_occupations
+        c = _structure(self.cutoff).channel_ops
         out: list[tuple[str, float, qutip.Qobj]] = []
         for o in ("a", "b", "m"):
             kappa, n = r[f"kappa_{o}"], n_th[f"n_th_{o}"]
-            out.append((o, kappa * (n + 1.0), self.ops[o]))
-            out.append((f"{o}+", kappa * n, self.ops[o].dag()))
-        s = self.ops["sigma"]
-        out.append(("sigma", r["gamma"], s))
-        out.append(("sigma_z", 0.5 * self.params.gamma_phi, s.dag() * s - s * s.dag()))
+            out.append((o, kappa * (n + 1.0), c[o]))
+            out.append((f"{o}+", kappa * n, c[f"{o}+"]))
+        out.append(("sigma", r["gamma"], c["sigma"]))
+        out.append(("sigma_z", 0.5 * self.params.gamma_phi, c["sigma_z"]))
         return out
 
     @property
@@ -263,29 +325,17 @@ class Model:
             atom_state(label, self.params, Delta_ad),
         )
 
-    @functools.cached_property
+    @property
     def pair_operators(self) -> dict[str, PairOperators]:
         """The products of the pairs (a, b) and (a, m) that their correlations need
-        (:func:`~nrbundle.numeric.correlations.pair_operators`), built once per model: ``{"b": ..., "m": ...}``."""
-        o = self.ops
-        return {mode: pair_operators(o["a"], o[mode]) for mode in ("b", "m")}
+        (:func:`~nrbundle.numeric.correlations.pair_operators`), built once per cutoff: ``{"b": ..., "m": ...}``."""
+        return dict(_structure(self.cutoff).pairs)
 
     def number_ops(self) -> dict[str, qutip.Qobj]:
         """``n_a, n_b, n_m, n_atom`` (n_atom = sigma^dag sigma, the excited-state population)."""
-        o = self.ops
-        return {
-            "n_a": o["a"].dag() * o["a"],
-            "n_b": o["b"].dag() * o["b"],
-            "n_m": o["m"].dag() * o["m"],
-            "n_atom": o["sigma"].dag() * o["sigma"],
-        }
+        t = _structure(self.cutoff).terms
+        return {"n_a": t["n_a"], "n_b": t["n_b"], "n_m": t["n_m"], "n_atom": t["n_e"]}
 
     def top_level_projectors(self) -> dict[str, qutip.Qobj]:
         """Projectors on the highest kept Fock level of each mode (truncation diagnostics)."""
-        na, nb, nm = self.cutoff
-        ia, ib, im, i2 = qutip.qeye(na), qutip.qeye(nb), qutip.qeye(nm), qutip.qeye(2)
-        return {
-            "a": qutip.tensor(qutip.fock_dm(na, na - 1), ib, im, i2),
-            "b": qutip.tensor(ia, qutip.fock_dm(nb, nb - 1), im, i2),
-            "m": qutip.tensor(ia, ib, qutip.fock_dm(nm, nm - 1), i2),
-        }
+        return dict(_structure(self.cutoff).top_levels)

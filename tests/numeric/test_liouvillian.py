@@ -7,6 +7,7 @@ import sys
 import numpy as np
 import pytest
 import qutip
+import scipy.sparse as sp
 
 _TESTS = pathlib.Path(__file__).resolve().parents[1]
 if str(_TESTS) not in sys.path:
@@ -23,7 +24,12 @@ from systems.reference import (  # noqa: E402
 )
 
 from nrbundle.errors import ConvergenceError, InputError  # noqa: E402
-from nrbundle.numeric.liouvillian import liouvillian_matrix, liouvillian_residual, steady_state  # noqa: E402
+from nrbundle.numeric.liouvillian import (  # noqa: E402
+    _Liouvillian,
+    liouvillian_matrix,
+    liouvillian_residual,
+    steady_state,
+)
 from nrbundle.numeric.model import Model  # noqa: E402
 from nrbundle.params import get_preset  # noqa: E402
 
@@ -120,6 +126,13 @@ def test_direct_liouvillian_equals_the_superoperator_matrix_for_every_kind_of_ch
         X = rng.normal(size=(12, 12)) + 1j * rng.normal(size=(12, 12))
         direct = liouvillian_residual(H, c_ops, X)
         assert direct == pytest.approx(np.linalg.norm(Lm @ X.reshape(-1)), rel=1e-13)
+    # the form for Hermitian X (one product with H_eff, used on the solver's Hermitian directions): the same L(X)
+    Lv = _Liouvillian(H.full(), [sp.csr_array(c.full()) for c in c_ops])
+    for _ in range(3):
+        X = rng.normal(size=(12, 12)) + 1j * rng.normal(size=(12, 12))
+        X = X + X.conj().T
+        ref = (Lm @ X.reshape(-1)).reshape(12, 12)
+        assert np.linalg.norm(Lv.hermitian(X) - ref) <= 1e-13 * np.linalg.norm(ref)
     # and a state: the steady state of the mixed channels agrees with qutip's direct solve
     ref = qutip.steadystate(H, c_ops[:4])
     assert _tracedist(steady_state(H, c_ops[:4], tol=COMPARE_TOL).rho_ss, ref) < TRACE_DISTANCE_VS_QUTIP
