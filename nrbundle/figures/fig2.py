@@ -92,7 +92,7 @@ def draw_fig2(data: Mapping[str, Any], params: Params, *, quick: bool = False) -
             ax.set_ylabel("population")
         ax.set_title(f"({panel}) {regime}, " + ("LD" if regime == "blue" else "RD" if regime == "pink" else "LD & RD")
                      + "\n" + style.freq_value(r"\Delta_{ad}", r["Delta_ad"], units), fontsize=style.SMALL_FONT_SIZE,
-                     color=style.REGIME_COLORS[regime])
+                     color=style.REGIME_COLORS[regime], **style.TITLE_AT_TOP)
         # plain tick labels (no "1e4" offset text): a few round numbers of t omega_b
         ax.xaxis.set_major_locator(MaxNLocator(nbins=4, steps=[1, 2, 2.5, 5, 10]))
         ax.xaxis.set_major_formatter(ScalarFormatter(useOffset=False, useMathText=False))

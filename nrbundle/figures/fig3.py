@@ -89,7 +89,8 @@ def _draw_g2_tau(axg: Any, tau_info: Mapping[str, Any], params: Params) -> None:
         ins.set_xlabel(tau_lab, fontsize=style.SMALL_FONT_SIZE - 2, labelpad=0)
         ins.set_ylabel(r"$g^{(2)}_{2,am}$", fontsize=style.SMALL_FONT_SIZE - 2, labelpad=1)
         step = f", every {float(tl[1] - tl[0]) * params.omega_b:g}" + (r"$/\omega_b$" if units == "omega_b" else "")
-        ins.set_title("whole record" + (step if len(tl) > 1 else ""), fontsize=style.SMALL_FONT_SIZE - 2, pad=2)
+        ins.set_title("whole record" + (step if len(tl) > 1 else ""), fontsize=style.SMALL_FONT_SIZE - 2, pad=2,
+                      **style.TITLE_AT_TOP)
     else:
         axg.plot(tau_info["tau"], tau_info["g2"], ".-", ms=2.5, lw=0.6, color=col, label=cut)
     if "g2_0_converged" in tau_info:
@@ -103,7 +104,8 @@ def _draw_g2_tau(axg: Any, tau_info: Mapping[str, Any], params: Params) -> None:
     axg.set_yticks([0.0, 0.2, 0.4, 0.6, 0.8, 1.0])
     kap = (f"$\\kappa={tau_info['kappa'] / params.omega_b:g}\\,\\omega_b$" if units == "omega_b"
            else f"$\\kappa/2\\pi={tau_info['kappa']:g}$ GHz")
-    axg.set_title(f"blue LD, {kap}", fontsize=style.SMALL_FONT_SIZE, color=style.REGIME_COLORS["blue"], pad=14)
+    axg.set_title(f"blue LD, {kap}", fontsize=style.SMALL_FONT_SIZE, color=style.REGIME_COLORS["blue"], pad=14,
+                  **style.TITLE_AT_TOP)
     style.panel_label(axg, "(g)", loc="outside")
 
 
@@ -146,7 +148,8 @@ def draw_fig3(data: Mapping[str, Any], tau_info: Mapping[str, Any], params: Para
             if i == 0:
                 ax.set_title(f"{r}: " + ("$|101-\\rangle$" if r == "blue" else "$|110-\\rangle$" if r == "pink"
                                          else "$|110-\\rangle$ LD, $|101-\\rangle$ RD"),
-                             fontsize=style.SMALL_FONT_SIZE, color=style.REGIME_COLORS[r], pad=14)
+                             fontsize=style.SMALL_FONT_SIZE, color=style.REGIME_COLORS[r], pad=14,
+                             **style.TITLE_AT_TOP)
             if j == 0:
                 ax.set_ylabel(f"{'LD' if d == 'left' else 'RD'}:  $g^{{(2)}}(0)$")
             else:
