@@ -64,7 +64,7 @@ from .study.g2tau import blue_g2_tau
 from .study.headline import headline_numbers
 from .study.kappa import kappa_sweeps
 from .study.resonances import locate_resonances, regime_Delta_ad, resonance_report
-from .study.tasks import StageLines, Task, clock, cpu_seconds, execute, run_tasks, stage_records
+from .study.tasks import StageLines, Task, clock, cpu_seconds, execute, fewer_collections, run_tasks, stage_records
 from .study.work import work_dir
 from .sweep import EXECUTORS, preload_netcdf
 from .threads import limit_blas_threads
@@ -289,7 +289,7 @@ def reproduce(
     t0, c0 = time.perf_counter(), cpu_seconds()
     record: dict[str, Any] = {"preset": preset, "quick": bool(quick), "executor": executor, "workers": n_workers,
                               "stages": {}, "tasks": {}, "platform": platform.platform(), "cpu_count": os.cpu_count()}
-    with limit_blas_threads(1):
+    with limit_blas_threads(1), fewer_collections():
         # the resonance table first, here: every figure needs it, and it warms the symbolic caches the others share
         res_task = Task("resonances", "resonances", _resonance_stage, {"params": params, "out": out, "quick": quick},
                         cost=TASK_COST[bool(quick)]["resonances"])

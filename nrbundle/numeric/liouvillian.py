@@ -26,7 +26,9 @@ inverse of L0: the Krylov operator is A L0^{-1} = 1 - S + u Tr(L0^{-1} .), S = -
 trace-preserving jump map of the waiting-time distribution, whose spectrum lies in the unit disk,
 so GMRES converges in a few tens of iterations. A is applied directly (sparse H_eff, sparse c_k),
 so the GMRES residual is the true residual of the augmented equation, and the preconditioner may
-even run in single precision without limiting the accuracy.
+even run in single precision without limiting the accuracy. L0^{-1} maps Hermitian matrices to Hermitian
+ones, so each preconditioned direction is taken exactly Hermitian (its Hermitian part) and A is applied to it
+with one product by H_eff: X H_eff^dag = (H_eff X)^dag for X = X^dag (the iterates' residuals use both).
 
 L0^{-1} is applied in O(d^3) from one eigen-decomposition H_eff = V diag(lam) V^{-1} (the Sylvester
 equation H_eff X - X H_eff^dag = i Z solved by diagonalisation):

@@ -305,7 +305,7 @@ def model_observables(model: Model, rho: qutip.Qobj, names: Sequence[str] = OBSE
 
     n_o = <o^dag o>, n_atom = <sigma^dag sigma>; g1_oo' = g^(2)_{1,oo'}(0) (:func:`correlations.cross_g2`) and
     g2_oo' = Eq. (3) at tau = 0 with O = o o' (:func:`correlations.bundle_g2`), both of a pair from one
-    :func:`correlations.pair_correlations` with the model's products built once (:attr:`Model.pair_operators`);
+    :func:`correlations.pair_correlations` with the products built once per cutoff (:attr:`Model.pair_operators`);
     NaN for an observable that the cutoff cannot represent (:func:`undefined_observables`).
     """
     nums = model.number_ops()
