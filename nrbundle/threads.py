@@ -20,6 +20,7 @@ __all__ = [
 import contextlib
 import functools
 import os
+import sys
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
@@ -47,17 +48,18 @@ def limit_blas_threads(n: int = 1) -> Iterator[None]:
             _OPEN_LIMITS.pop()
 
 
-_CONTROLLERS: dict[int, Any] = {}  # process id -> its threadpoolctl controller
+_CONTROLLERS: dict[tuple[int, int], Any] = {}  # (process id, modules imported) -> threadpoolctl controller
 
 
 def _controller() -> Any:
-    """This process's :class:`threadpoolctl.ThreadpoolController`, made once (its library scan reads
-    /proc/self/maps, a few ms: more than a small steady state's solve). A forked child makes its own."""
-    pid = os.getpid()
-    ctl = _CONTROLLERS.get(pid)
+    """A :class:`threadpoolctl.ThreadpoolController` of this process, made again only when the process or its set of
+    imported modules changed (a new module may have loaded a new BLAS or OpenMP library): its library scan reads
+    /proc/self/maps, a few ms, more than a small steady state's solve. A forked child makes its own."""
+    key = (os.getpid(), len(sys.modules))
+    ctl = _CONTROLLERS.get(key)
     if ctl is None:
         _CONTROLLERS.clear()
-        ctl = _CONTROLLERS[pid] = threadpoolctl.ThreadpoolController()
+        ctl = _CONTROLLERS[key] = threadpoolctl.ThreadpoolController()
     return ctl
 
 
