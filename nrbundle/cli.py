@@ -868,7 +868,7 @@ coarse grids and cutoffs checked to 10 % (under a minute) and writes to its own 
 Regenerates everything in one folder with an index.html that shows it together: the LaTeX derivation (and its
 PDF when pdflatex is installed), the resonance table, the crosscheck report, Figs. 1-4, the paper's headline
 g2 numbers next to ours and, beyond the paper, design maps of nonreciprocal bundle emission (docs/beyond.md).
-About 2.5 minutes on 2 cores (--quick: coarse grids, about 30 s, in its own folder).
+About 2 minutes on 2 cores (--quick: coarse grids, about 25 s, in its own folder).
 Stage lines on stderr tell what runs and how long is left; rerunning reuses every cached result.""",
         """\
   nrbundle reproduce
