@@ -10,8 +10,9 @@ spectrum
     Exact diagonalization of Eq. (1) and the avoided crossings of S17-S22.
 dynamics, trajectories
     Closed/open population dynamics (Fig. 2(a-c)); quantum-jump trajectories and bundle detection (Fig. 2(d-g)).
-liouvillian
-    The matrix-level Liouvillian solve: steady state of any Lindblad master equation with an error estimate.
+liouvillian, no_jump_inverse
+    The matrix-level Liouvillian solve: steady state of any Lindblad master equation with an error estimate; its
+    preconditioner, the exact inverse of the no-jump part (NoJumpInverse).
 steady
     The model-level steady state of Eq. (2) with Fock-truncation control, and its observables.
 correlations, witness

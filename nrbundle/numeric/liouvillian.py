@@ -107,7 +107,7 @@ import time
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import qutip
@@ -118,6 +118,7 @@ from ..display import ShortRepr
 from ..errors import ConvergenceError, InputError
 from ..threads import single_blas_thread
 from ._linalg import dims_of, fgmres, single_diagonal, spectral_norm_hermitian, to_csr, to_dense
+from .no_jump_inverse import NoJumpInverse, Preconditioner
 
 __all__ = [
     "SteadyStateResult",
@@ -125,19 +126,10 @@ __all__ = [
     "steadystate",
     "liouvillian_residual",
     "liouvillian_matrix",
-    "NoJumpInverse",
-    "EIG_CONDITION_LIMIT",
-    "SINGLE_PRECISION_LIMIT",
     "DEFAULT_MAXITER",
     "DEFAULT_ATOL",
 ]
 
-#: Largest condition number of the eigenvector matrix V of H_eff for which the diagonalisation
-#: route is used; beyond it V^{-1} amplifies rounding by more than ~1e8 and the Schur route is taken.
-EIG_CONDITION_LIMIT = 1e8
-#: Largest cond(V) for which the eig-route preconditioner runs in single precision (relative
-#: preconditioner error ~1e-7 cond(V) <= 1e-3: still an excellent preconditioner).
-SINGLE_PRECISION_LIMIT = 1e4
 #: Default budget of Krylov iterations (applications of the preconditioned operator), all stages together.
 DEFAULT_MAXITER = 1000
 #: Default accuracy of the state: bound on the error estimate ||rho - rho_exact||_F.
@@ -150,8 +142,6 @@ RESIDUAL_FLOOR = 1e-17
 _DARK_FRACTION = 1e-12
 _EPS = float(np.finfo(float).eps)
 (_herk,) = scipy.linalg.get_blas_funcs(("herk",), dtype=complex)
-
-Preconditioner = Literal["auto", "eig", "schur"]
 
 
 # ----------------------------------------------------------------------------- Liouvillian
@@ -258,102 +248,6 @@ def liouvillian_matrix(H: Any, c_ops: Sequence[Any]) -> sp.csr_array:
         CdC = C.conj().T @ C
         L = L + sp.kron(C, C.conj()) - 0.5 * (sp.kron(CdC, eye) + sp.kron(eye, CdC.T))
     return sp.csr_array(L)
-
-
-# ----------------------------------------------------------------------------- preconditioner
-class NoJumpInverse:
-    """Inverse of the shifted no-jump Liouvillian, Z -> (L0 - shift)^{-1}(Z), in O(d^3) per application.
-
-    L0(X) = -i (H_eff X - X H_eff^dag). Two routes:
-
-    ``"eig"``
-        H_eff = V diag(lam) V^{-1}; X = V [Y_ij / (-i(lam_i - conj lam_j) - shift)] V^dag with
-        Y = V^{-1} Z V^{-dag} (four matrix products). With ``single=True`` and
-        cond(V) <= :data:`SINGLE_PRECISION_LIMIT` the products run in single precision: the
-        preconditioner then carries a relative error
-        ~1e-7 cond(V), which only affects the convergence rate, never the accuracy, because the
-        solver is flexible GMRES with the Liouvillian applied in double precision.
-    ``"schur"``
-        H_eff = Q T Q^dag (complex Schur, T upper triangular); the triangular Sylvester equation
-        (T - i s/2) Y - Y (T - i s/2)^dag = i Q^dag Z Q is solved by LAPACK ``ztrsyl``
-        (Bartels-Stewart) and X = Q Y Q^dag. Used when V is ill-conditioned (H_eff defective or
-        nearly so), always in double precision.
-
-    Parameters
-    ----------
-    H_eff
-        Dense non-Hermitian effective Hamiltonian H - (i/2) sum c^dag c.
-    method
-        ``"auto"`` (eig unless cond(V) > :data:`EIG_CONDITION_LIMIT`), ``"eig"`` or ``"schur"``.
-    shift
-        Non-negative shift s; 0 gives the exact inverse of L0.
-    single
-        Allow single-precision products on the eig route.
-    """
-
-    def __init__(
-        self, H_eff: np.ndarray, method: Preconditioner = "auto", shift: float = 0.0, single: bool = True
-    ) -> None:
-        if method not in ("auto", "eig", "schur"):
-            raise InputError(f"preconditioner: expected 'auto', 'eig' or 'schur', got {method!r}")
-        self.shift = float(shift)
-        self.condition = math.nan
-        self.method = method
-        self.precision = "double"
-        if method in ("auto", "eig"):
-            lam, V = np.linalg.eig(H_eff)
-            try:
-                Vinv = np.linalg.inv(V)
-                cond = float(np.linalg.norm(V, 1) * np.linalg.norm(Vinv, 1))
-            except np.linalg.LinAlgError:
-                Vinv, cond = None, math.inf
-            self.condition = cond
-            if Vinv is not None and (method == "eig" or cond <= EIG_CONDITION_LIMIT):
-                self.method = "eig"
-                self.eigenvalues = lam
-                dtype = np.complex64 if (single and cond <= SINGLE_PRECISION_LIMIT) else np.complex128
-                self.precision = "single" if dtype == np.complex64 else "double"
-                self._V = V.astype(dtype)
-                self._Vh = V.conj().T.astype(dtype)
-                self._Vinv = Vinv.astype(dtype)
-                self._Vinvh = Vinv.conj().T.astype(dtype)
-                self._lam = lam
-                self._set_den()
-                return
-            if method == "eig":
-                raise InputError("preconditioner: H_eff is defective (no eigenvector basis); use 'schur' or 'auto'")
-        self.method = "schur"
-        T, Q = scipy.linalg.schur(H_eff, output="complex")
-        self.eigenvalues = np.diag(T).copy()
-        self._T = np.asfortranarray(T)
-        self._Q = Q
-        self._Qh = Q.conj().T
-        (self._trsyl,) = scipy.linalg.get_lapack_funcs(("trsyl",), (T,))
-
-    def _set_den(self) -> None:
-        lam = self._lam
-        den = -1j * (lam[:, None] - lam.conj()[None, :]) - self.shift
-        self._den = den.astype(self._V.dtype)
-
-    def set_shift(self, shift: float) -> None:
-        """Change the shift s of (L0 - s)^{-1}."""
-        self.shift = float(shift)
-        if self.method == "eig":
-            self._set_den()
-
-    def __call__(self, Z: np.ndarray) -> np.ndarray:
-        """Return X with (L0 - shift)(X) = Z (up to the working precision)."""
-        if self.method == "eig":
-            Zc = Z.astype(self._V.dtype, copy=False)
-            Y = (self._Vinv @ Zc) @ self._Vinvh
-            Y /= self._den
-            return (self._V @ Y) @ self._Vh
-        C = self._Qh @ Z @ self._Q
-        A = self._T - 0.5j * self.shift * np.eye(self._T.shape[0])
-        Y, scale, info = self._trsyl(A, A, 1j * C, trana="N", tranb="C", isgn=-1)
-        if info < 0:  # pragma: no cover - argument error, a bug
-            raise RuntimeError(f"ztrsyl argument error {info}")
-        return self._Q @ (Y / scale) @ self._Qh
 
 
 # ----------------------------------------------------------------------------- result
@@ -531,8 +425,9 @@ def steady_state(
         ``"auto"`` (diagonalisation of H_eff, Schur if its eigenvectors are ill-conditioned),
         ``"eig"`` or ``"schur"`` (force a route).
     single_precision_preconditioner
-        Run the eig-route products in single precision when cond(V) <= :data:`SINGLE_PRECISION_LIMIT` (default;
-        20-30 % faster at Eq. 1-2, the same iterations within ~20 %). The accuracy is unaffected: the Liouvillian
+        Run the eig-route products in single precision when cond(V) <=
+        :data:`~nrbundle.numeric.no_jump_inverse.SINGLE_PRECISION_LIMIT` (default; 20-30 % faster at Eq. 1-2, the
+        same iterations within ~20 %). The accuracy is unaffected: the Liouvillian
         and the residual are always evaluated in double precision and ``atol`` bounds the error estimate as before
         (``docs/performance.md``). ``False``: double precision throughout.
 
