@@ -92,7 +92,7 @@ from ..limits import AUTO_CUTOFF_TIME_BUDGET, check_memory, steady_state_bytes
 from ..params import Params, check_direction, check_finite
 from ..threads import single_blas_thread
 from ..transitions import PAIR_MODES
-from .correlations import pair_correlations
+from .correlations import expect, pair_correlations
 from .liouvillian import DEFAULT_ATOL, steady_state
 from .model import MAX_DIMENSION, Model, embed_state, is_auto, parse_cutoff
 
@@ -337,10 +337,11 @@ def pair_moments(model: Model, rho: qutip.Qobj) -> dict[str, float]:
     """Mean number of pairs of each pair of Fig. 3: ``{"ab", "am"}`` -> <O^dag O> = <o^dag o o'^dag o'>, O = a o'.
 
     The numerator of g1_ao' and the denominator (squared) of the bundle g2 of Eq. (3); it decides whether the
-    pair's normalised correlations are judged by ``cutoff="auto"`` (module docstring).
+    pair's normalised correlations are judged by ``cutoff="auto"`` (module docstring). O^dag O is the pair's
+    ``bundle_norm`` of :attr:`Model.pair_operators`, built once per cutoff.
     """
-    nums = model.number_ops()
-    return {f"a{o}": float(qutip.expect(nums["n_a"] * nums[f"n_{o}"], rho)) for o in ("b", "m")}
+    ops = model.pair_operators
+    return {f"a{o}": float(expect(ops[o].bundle_norm, rho).real) for o in ("b", "m")}
 
 
 def steady_observables(state: SteadyState, *, diagnostics: bool = False, judgement: bool = False) -> dict[str, Any]:
