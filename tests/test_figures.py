@@ -314,3 +314,60 @@ def test_save_figure_lays_out_once_and_gives_the_figure_back_as_it_was(tmp_path,
     assert len(passes) == 3
     assert fig.get_layout_engine() is engine
     assert Path(paths[0]).read_bytes().startswith(b"%PDF") and Path(paths[1]).read_bytes()[:4] == b"\x89PNG"
+
+
+def _pdf_image(pdf: bytes) -> tuple[tuple[float, float], int, int, bytes]:
+    """Page size (points), image width and height, and the decompressed pixels of a one-image PDF."""
+    import zlib
+
+    box = re.search(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf)
+    head = re.search(rb"/Width (\d+) /Height (\d+) .*?/Length (\d+) >>\nstream\n", pdf)
+    assert box and head, "not a one-image PDF"
+    start = head.end()
+    return ((float(box[1]), float(box[2])), int(head[1]), int(head[2]),
+            zlib.decompress(pdf[start:start + int(head[3])]))
+
+
+def test_raster_pdf_holds_the_png_pixels_on_a_page_of_the_png_size(tmp_path):
+    from PIL import Image
+
+    from nrbundle.figures.style import raster_pdf
+
+    rng = np.random.default_rng(3)
+    rgba = rng.integers(0, 256, size=(37, 53, 4), dtype=np.uint8)
+    rgba[:5, :, 3] = 0  # transparent rows show the white page
+    buf = tmp_path / "x.png"
+    Image.fromarray(rgba, "RGBA").save(buf)
+    pdf = raster_pdf(buf.read_bytes(), 300, title="x")
+    assert pdf.startswith(b"%PDF-1.4") and pdf.rstrip().endswith(b"%%EOF")
+    (w_pt, h_pt), w, h, pixels = _pdf_image(pdf)
+    assert (w, h) == (53, 37) and (w_pt, h_pt) == pytest.approx((53 * 72 / 300, 37 * 72 / 300), abs=1e-4)
+    # alpha over white, computed here by hand: c a / 255 + 255 (1 - a / 255), rounded as Pillow rounds
+    a = rgba[..., 3:].astype(float) / 255.0
+    expected = rgba[..., :3] * a + 255.0 * (1.0 - a)
+    got = np.frombuffer(pixels, dtype=np.uint8).reshape(37, 53, 3)
+    assert np.max(np.abs(got - expected)) <= 1.0
+    assert np.all(got[:5] == 255)
+    # the cross-reference table points at every object (a reader that follows it finds them)
+    xref = int(pdf.rsplit(b"startxref\n", 1)[1].split()[0])
+    assert pdf[xref:xref + 4] == b"xref"
+    for k, line in enumerate(pdf[xref:].split(b"\n")[3:9], start=1):
+        assert pdf[int(line[:10]):].startswith(f"{k} 0 obj".encode())
+
+
+def test_quick_pdfs_are_raster_copies_of_the_png_and_full_pdfs_are_vector(tiny_runs, tmp_path):
+    from PIL import Image
+
+    pdf, png = tiny_runs["fig3"]  # a quick figure
+    data = pdf.read_bytes()
+    assert b"/Subtype /Image" in data and b"/Font" not in data
+    (w_pt, h_pt), w, h, pixels = _pdf_image(data)
+    with Image.open(png) as im:
+        assert im.size == (w, h)
+        page = Image.new("RGBA", im.size, "white")
+        page.alpha_composite(im.convert("RGBA"))
+    assert pixels == page.convert("RGB").tobytes()
+    fig = Figure(figsize=(3, 2), layout="constrained")
+    fig.subplots().set_xlabel(r"$\kappa/\omega_b$")
+    vector_pdf, _ = save_figure(fig, tmp_path, "full")  # the default: vector, Type 42 fonts
+    assert b"/FontFile2" in vector_pdf.read_bytes() and b"/Subtype /Image" not in vector_pdf.read_bytes()

@@ -302,7 +302,7 @@ def make_beyond(
                         temperature=temperature)
     with style.figure_style():
         fig = draw_beyond(data, quick=quick)
-    paths = style.save_figure(fig, out, "beyond")
+    paths = style.save_figure(fig, out, "beyond", vector=not quick)
     arrays: dict[str, Any] = {}
     cutoffs = []
     for group, prefix in (("maps", "map"), ("temperature", "T")):

@@ -224,7 +224,7 @@ def make_fig1(
                               grid=grid, resonances=resonances)
     with style.figure_style():
         fig = draw_fig1(data, params, quick=quick)
-    paths = style.save_figure(fig, out, "fig1")
+    paths = style.save_figure(fig, out, "fig1", vector=not quick)
 
     x, sweep = data["Delta_ad"], data["sweep"]
     arrays = {

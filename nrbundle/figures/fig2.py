@@ -198,7 +198,7 @@ def make_fig2(
     data = super_rabi_study(out, params=params, quick=quick, trajectory_time=trajectory_time, resonances=resonances)
     with style.figure_style():
         fig = draw_fig2(data, params, quick=quick)
-    paths = style.save_figure(fig, out, "fig2")
+    paths = style.save_figure(fig, out, "fig2", vector=not quick)
 
     runs, traj = data["runs"], data["trajectory"]
     arrays: dict[str, Any] = {}

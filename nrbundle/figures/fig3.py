@@ -256,7 +256,7 @@ def make_fig3(
 
     with style.figure_style():
         fig = draw_fig3(data, tau_info, params, quick=quick)
-    paths = style.save_figure(fig, out, "fig3")
+    paths = style.save_figure(fig, out, "fig3", vector=not quick)
 
     arrays: dict[str, Any] = {"kappa": ks, "directions": np.array(["left", "right"])}
     for r in REGIME_NAMES:

@@ -160,7 +160,7 @@ def make_fig4(
     sw = reg["sweep"]
     with style.figure_style():
         fig, spans_rec = draw_fig4(ks, arrays, params, quick=quick)
-    paths = style.save_figure(fig, out, "fig4")
+    paths = style.save_figure(fig, out, "fig4", vector=not quick)
 
     prov = {
         "description": "Fig. 4: QFI entanglement witnesses D1 (Eq. 4 / S23, factor 4 kept) versus kappa, orange regime",
