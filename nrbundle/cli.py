@@ -857,7 +857,9 @@ Redraws the paper's figures: 1 (excitation spectra versus Delta_ad for both driv
 ladder), 2 (super-Rabi dynamics and a quantum trajectory), 3 (g1 and bundle g2 versus kappa in the three
 regimes, and g2(tau)), 4 (entanglement witnesses versus kappa). Each figure is written as PDF and PNG with its
 data (.npz) and provenance (.json). Full grids take a few minutes on 2 cores (Fig. 3 the most); --quick uses
-coarse grids and cutoffs checked to 10 % (under a minute) and writes to its own folder. Interrupted sweeps resume.""",
+coarse grids and cutoffs checked to 10 % (under a minute), stamps the figures QUICK, writes their PDFs as raster
+copies of the PNGs (previews; vector PDFs come from full runs) and writes to its own folder. Interrupted sweeps
+resume.""",
         """\
   nrbundle figures --which 3 --quick
   nrbundle figures --which 1,2 --out my-figures --workers 2""",

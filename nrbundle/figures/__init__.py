@@ -22,9 +22,10 @@ Every ``make_figN(out_dir, *, params=None, quick=False, executor="process", work
 and writes ``figN.pdf``/``figN.png`` and the plotted data ``figN.npz`` with its provenance ``figN.json``
 (parameters, Fock cutoffs and their convergence check, a one-line ``cutoff_summary``, resonance positions, solver
 residuals, timings) into ``out_dir``, and returns the PDF and PNG paths (the CLI and ``reproduce`` use these).
-Figures of a quick run are stamped QUICK in the image. Parameter sweeps run through :func:`nrbundle.sweep.run_sweep`
-with checkpoints under ``out_dir/work``, so an interrupted run resumes. The single runs of ``nrbundle
-dynamics``/``trajectory`` are drawn by :mod:`nrbundle.figures.runs`. See ``docs/figures.md``.
+Figures of a quick run are stamped QUICK in the image and their PDF is a raster copy of the PNG (a preview).
+Parameter sweeps run through :func:`nrbundle.sweep.run_sweep` with checkpoints under ``out_dir/work``, so an
+interrupted run resumes. The single runs of ``nrbundle dynamics``/``trajectory`` are drawn by
+:mod:`nrbundle.figures.runs`. See ``docs/figures.md``.
 """
 
 from __future__ import annotations
