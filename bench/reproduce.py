@@ -615,6 +615,7 @@ def print_runs(results: dict[str, Any]) -> None:
               f"({min(bc):.1f}-{max(bc):.1f})]")
     for mode in ("quick", "full"):  # like for like: the stages this tree runs that the baseline has no trace of
         pairs = [(runs[f"baseline {label}"], runs[f"current {label}"]) for label in _repeat_labels(mode, runs)]
+        pairs = [(b, c) for b, c in pairs if b["returncode"] == 0 and c["returncode"] == 0]
         new_stages = sorted({s for b, c in pairs for s in c["stages"] if b["stages"] and s not in b["stages"]})
         extra = [sum((c["stages"][s].get("cpu_s") or 0.0) for s in new_stages) for _, c in pairs]
         if pairs and new_stages and all(b["cpu_s"] > 0 for b, _ in pairs):
