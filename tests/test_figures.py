@@ -362,6 +362,7 @@ def test_quick_pdfs_are_raster_copies_of_the_png_and_full_pdfs_are_vector(tiny_r
     data = pdf.read_bytes()
     assert b"/Subtype /Image" in data and b"/Font" not in data
     (w_pt, h_pt), w, h, pixels = _pdf_image(data)
+    assert (w_pt, h_pt) == pytest.approx((w * 72 / 300, h * 72 / 300), abs=1e-3)  # the PNG's 300 dpi
     with Image.open(png) as im:
         assert im.size == (w, h)
         page = Image.new("RGBA", im.size, "white")
