@@ -1,7 +1,7 @@
 """Benchmark: what ``nrbundle reproduce`` (full and quick) costs, stage by stage, against a baseline commit.
 
 Run:  python bench/reproduce.py                    (baseline 3ecf25c and this tree; quick and full: about an hour)
-      python bench/reproduce.py --quick-only       (quick runs only, three pairs: about 12 minutes)
+      python bench/reproduce.py --quick-only       (quick runs only, three pairs: about 15 minutes)
       python bench/reproduce.py --skip-baseline    (this tree only, e.g. while developing)
 
 What it does, in one run (so both sides see the same machine):
