@@ -333,10 +333,10 @@ class _Stage:
         self.ok = self.trace.real > 0 and bool(np.all(np.isfinite(X)))
         if self.ok:
             self.hermiticity = float(np.linalg.norm(X - X.conj().T) / np.linalg.norm(X))
-            rho = 0.5 * (X + X.conj().T)
+            rho = 0.5 * (X + X.conj().T)  # exactly Hermitian (entry and mirror are conjugates bit for bit)
             rho /= np.trace(rho).real
             self.rho = rho
-            self.R = Lv(rho)
+            self.R = Lv.hermitian(rho)  # = Lv(rho), with one product by H_eff instead of two
             self.res = float(np.linalg.norm(self.R))
             self.norm = float(np.linalg.norm(rho))
         else:
