@@ -1,8 +1,6 @@
-"""``python -m nrbundle``: the ``nrbundle`` command line (:func:`nrbundle.cli.main`)."""
+"""``python -m nrbundle``: the ``nrbundle`` command line (:func:`nrbundle.cli.run`)."""
 
-import sys
-
-from .cli import main
+from .cli import run
 
 if __name__ == "__main__":  # pragma: no branch
-    sys.exit(main())
+    run()

@@ -12,11 +12,13 @@ from __future__ import annotations
 __all__ = ["main", "build_parser", "resolve_params", "FLAGS", "REMEDIES", "EXIT_STATUS"]
 
 import argparse
+import atexit
 import json
 import logging
 import os
 import sys
 import textwrap
+import threading
 import traceback
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -1192,5 +1194,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_STATUS["failed"]
 
 
+def run(argv: Sequence[str] | None = None) -> None:
+    """Entry point of the ``nrbundle`` console script and of ``python -m nrbundle``: exit with :func:`main`'s status.
+
+    After :func:`main` has returned, the exit handlers run (``atexit``: logging, multiprocessing, temporary files),
+    stdout and stderr are flushed, and the process ends with ``os._exit``: the interpreter's teardown, which frees
+    every object of the loaded libraries one by one, is skipped (about one CPU-second after ``nrbundle reproduce``).
+    Only where nothing else could still be running: with a non-daemon thread alive, or without
+    ``atexit._run_exitfuncs``, the exit is the usual ``sys.exit``.
+    """
+    status = main(argv)
+    run_exit_handlers = getattr(atexit, "_run_exitfuncs", None)
+    others = [t for t in threading.enumerate() if t is not threading.main_thread() and not t.daemon and t.is_alive()]
+    if run_exit_handlers is None or others:
+        sys.exit(status)
+    run_exit_handlers()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError, AttributeError):  # a closed pipe (reported by main already) or a closed stream
+            pass
+    os._exit(status)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    run()

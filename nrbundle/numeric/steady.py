@@ -92,7 +92,8 @@ from ..limits import AUTO_CUTOFF_TIME_BUDGET, check_memory, steady_state_bytes
 from ..params import Params, check_direction, check_finite
 from ..threads import single_blas_thread
 from ..transitions import PAIR_MODES
-from .correlations import expect, pair_correlations
+from ._linalg import to_dense
+from .correlations import check_density_matrix, pair_correlations
 from .liouvillian import DEFAULT_ATOL, steady_state
 from .model import MAX_DIMENSION, Model, embed_state, is_auto, parse_cutoff
 
@@ -312,6 +313,7 @@ def model_observables(model: Model, rho: qutip.Qobj, names: Sequence[str] = OBSE
     undefined = undefined_observables(model.cutoff, names)
     out: dict[str, float] = {}
     pairs: dict[str, tuple[float, float]] = {}  # (g1, g2) of a pair, both from one evaluation
+    R: np.ndarray | None = None  # rho as a dense array, converted and checked once for both pairs
     for name in names:
         if name in undefined:
             out[name] = math.nan
@@ -320,7 +322,10 @@ def model_observables(model: Model, rho: qutip.Qobj, names: Sequence[str] = OBSE
         elif name in ("g1_ab", "g1_am", "g2_ab", "g2_am"):
             pair = name[-2:]
             if pair not in pairs:
-                pairs[pair] = pair_correlations(rho, model.pair_operators[pair[-1]])
+                if R is None:
+                    R = to_dense(rho, "rho")
+                    check_density_matrix(R)
+                pairs[pair] = pair_correlations(R, model.pair_operators[pair[-1]], check=False)
             out[name] = pairs[pair][0 if name.startswith("g1") else 1]
         else:
             raise InputError(f"observables: unknown observable {name!r}; known: {', '.join(OBSERVABLE_NAMES)}")
@@ -341,7 +346,8 @@ def pair_moments(model: Model, rho: qutip.Qobj) -> dict[str, float]:
     ``bundle_norm`` of :attr:`Model.pair_operators`, built once per cutoff.
     """
     ops = model.pair_operators
-    return {f"a{o}": float(expect(ops[o].bundle_norm, rho).real) for o in ("b", "m")}
+    R = to_dense(rho, "rho")
+    return {f"a{o}": float(ops[o].trace("bundle_norm", R).real) for o in ("b", "m")}
 
 
 def steady_observables(state: SteadyState, *, diagnostics: bool = False, judgement: bool = False) -> dict[str, Any]:

@@ -143,7 +143,8 @@ def converged_cutoff(
     start, max_cutoff
         First cutoff; largest number of levels per mode (and the dimension limit of the model).
     witness_parties
-        Witness partitions evaluated at every solve (so that a sweep with witnesses shares the solves).
+        Witness partitions evaluated at the accepted cutoff (so that a sweep with witnesses at this point shares
+        its solve; the raises are solved without them).
     work
         The run's work folder (the solves are cached there).
 
@@ -165,7 +166,7 @@ def converged_cutoff(
     seen: set[tuple[int, ...]] = set()
 
     def values(M: tuple[int, int, int]) -> dict[str, Any]:
-        v = steady_values(params, direction, Delta_ad, M, witness_parties=witness_parties, work=work)
+        v = steady_values(params, direction, Delta_ad, M, work=work)
         if M not in seen:
             seen.add(M)
             history.append([list(M), {k: v[k] for k in names}])
@@ -207,6 +208,8 @@ def converged_cutoff(
         measured = set()
         N = new  # type: ignore[assignment]
     err = max(ch[2] for ch in changes.values())
+    if witness_parties:  # the accepted point's witnesses, from its state solved just now (no second solve)
+        steady_values(params, direction, Delta_ad, N, witness_parties=witness_parties, work=work)
     return {
         "direction": direction,
         "Delta_ad": float(Delta_ad),

@@ -118,8 +118,9 @@ def kappa_sweeps(
             sel: dict[str, Any] = {"bands": [[float(ks.min()), [int(n) for n in cutoff]]],
                                    "rule": "given by the caller (not checked)"}
         else:
-            # the checks evaluate the sweep's witnesses too, so that the sweep points at the check kappas are the
-            # checks' own solves (the point cache is keyed by the witness partitions)
+            # the checks evaluate the sweep's witnesses at the cutoffs they accept (from the states they solved), so
+            # that the sweep points at the check kappas are the checks' own solves (the point cache is keyed by the
+            # witness partitions)
             sel = cutoff_bands(params, r, x, ks, rtol=QUICK_RTOL if quick else CONVERGENCE_RTOL, quick=quick,
                                witness_parties=witnesses, work=work)
         base = {"params": params, "Delta_ad": x, "bands": sel["bands"], "witness_parties": witnesses,

@@ -11,7 +11,10 @@ Computed once per run
 :func:`steady_values` is :func:`steady_point` at a fixed cutoff, cached by its inputs (parameters, direction,
 Delta_ad, cutoff, witness partitions): in this process, and in the run's work folder (``work/points/<hash>.json``)
 when one is given, so the cutoff checks of Figs. 1, 3 and 4, the headline numbers, the Fig. 3/4 sweep points and
-the g2(tau) reference share every point they have in common, across stages, worker processes and reruns.
+the g2(tau) reference share every point they have in common, across stages, worker processes and reruns. The
+witnesses of a point (Eq. 4) are evaluated from the steady state of the same point solved without them when that
+state is among the last few of this process (:data:`RECENT_STATES_BYTES`): a cutoff check solves every raise
+without witnesses and asks for them at the cutoff it accepts, which costs no second solve.
 """
 
 from __future__ import annotations
@@ -21,9 +24,12 @@ __all__ = ["steady_point", "steady_values", "split_point", "with_common_kappa"]
 import math
 import os
 import warnings
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from ..errors import InputError, TruncationWarning
 from ..numeric.bundles import solve_bundle_steady, state_observables
@@ -36,7 +42,11 @@ from . import progress
 
 #: Version of the cached point record (bump when :func:`steady_point` changes what it returns).
 POINT_CACHE_VERSION = 1
+#: Largest memory held by the steady states of the last points solved by :func:`steady_values` in this process
+#: (kept so that the witnesses of a point can be evaluated later without solving it again), in bytes.
+RECENT_STATES_BYTES: int = 64 * 2**20
 _MEMORY: dict[str, dict[str, Any]] = {}
+_RECENT: OrderedDict[str, Any] = OrderedDict()  # point tag (without witnesses) -> its steady state rho, oldest first
 
 
 def split_point(point: Mapping[str, Any], params: Params) -> tuple[Params, dict[str, Any]]:
@@ -138,6 +148,11 @@ def steady_point(
     else:
         state, stats = solve_bundle_steady(p, target, str(direction), float(Delta_ad), cutoff=cutoff, rtol=rtol,
                                            truncation_check=truncation_check, **limit)
+    return _point_record(state, stats, auto=auto, witness_parties=witness_parties)
+
+
+def _point_record(state: Any, stats: Any, *, auto: bool, witness_parties: Sequence[str]) -> dict[str, Any]:
+    """The record of :func:`steady_point` of a solved ``state`` (and the bundle ``stats`` of a target, or ``None``)."""
     obs = steady_observables(state)
     meta: dict[str, Any] = {
         "cutoff": obs.pop("cutoff"),
@@ -159,16 +174,34 @@ def steady_point(
         err = stats.bundle_truncation_error
         out["truncation_B"] = math.nan if err is None else float(err)
         meta["bundle"] = {"target": list(stats.target), "cutoff": list(stats.cutoff), "undefined": stats.undefined,
-                          "truncation": stats.value_truncation, "state_observables": list(state_observables(target))}
+                          "truncation": stats.value_truncation,
+                          "state_observables": list(state_observables(stats.target))}
     if witness_parties:
-        wmeta = {}
-        for parties in witness_parties:
-            w = witness(state.rho_ss, _witness_parties(parties), optimise_w2=False)  # W1, D1 recorded only
-            out[f"W1_{parties}"] = float(w.W1)
-            out[f"D1_{parties}"] = float(w.D1)
-            wmeta[parties] = {"top2_population": dict(w.top2_population), "qfi_dropped_bound": w.qfi_dropped_bound}
-        meta["witness"] = wmeta
+        values, meta["witness"] = _witness_values(state.rho_ss, witness_parties)
+        out.update(values)
     return {**out, "meta": meta}
+
+
+def _witness_values(rho: Any, witness_parties: Sequence[str]) -> tuple[dict[str, float], dict[str, Any]]:
+    """W1 and D1 = max(0, W1) (Eq. 4) of every partition in ``witness_parties``, and their ``meta["witness"]``."""
+    out: dict[str, float] = {}
+    wmeta: dict[str, Any] = {}
+    for parties in witness_parties:
+        w = witness(rho, _witness_parties(parties), optimise_w2=False)  # W1, D1 recorded only
+        out[f"W1_{parties}"] = float(w.W1)
+        out[f"D1_{parties}"] = float(w.D1)
+        wmeta[parties] = {"top2_population": dict(w.top2_population), "qfi_dropped_bound": w.qfi_dropped_bound}
+    return out, wmeta
+
+
+def _keep_recent(tag: str, rho: Any) -> None:
+    """Remember the steady state ``rho`` of the point ``tag`` among the last ones (:data:`RECENT_STATES_BYTES`)."""
+    _RECENT[tag] = rho
+    _RECENT.move_to_end(tag)
+    total = sum(16 * int(np.prod(r.shape)) for r in _RECENT.values())
+    while len(_RECENT) > 1 and total > RECENT_STATES_BYTES:
+        _, old = _RECENT.popitem(last=False)
+        total -= 16 * int(np.prod(old.shape))
 
 
 def steady_values(
@@ -209,14 +242,22 @@ def steady_values(
     hit = _MEMORY.get(tag)
     if hit is not None and hit["key"] == key:
         return dict(hit["value"])
+    plain_key = {**key, "witness": []}
+    plain_tag = short_hash(plain_key, 16) if witness_parties else tag
 
     def compute() -> dict[str, Any]:
+        recent = _RECENT.get(plain_tag) if witness_parties else None
+        if recent is not None:  # solved here without witnesses a moment ago: evaluate them on that state
+            out = steady_values(params, direction, Delta_ad, N, work=work)
+            values, wmeta = _witness_values(recent, tuple(witness_parties))
+            return {**out, **values, "meta": {**out["meta"], "witness": wmeta}}
         with warnings.catch_warnings():
             # the caller judges the truncation (a cutoff check, or a cutoff it chose by one): a populated top level
             # here is what the check is there to measure, not a warning
             warnings.simplefilter("ignore", TruncationWarning)
-            out = steady_point({}, params, Delta_ad=float(Delta_ad), direction=str(direction), cutoff=tuple(N),
-                               witness_parties=tuple(witness_parties), truncation_check=False)
+            state = solve_steady(params, str(direction), float(Delta_ad), cutoff=tuple(N), truncation_check=False)
+            out = _point_record(state, None, auto=False, witness_parties=tuple(witness_parties))
+        _keep_recent(plain_tag, state.rho_ss)
         progress.solved(int(2 * N[0] * N[1] * N[2]))
         return out
 

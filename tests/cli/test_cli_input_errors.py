@@ -99,6 +99,31 @@ def test_python_dash_m_nrbundle_is_the_cli():
     assert proc.returncode == 2 and "nope" in proc.stderr and "Traceback" not in proc.stderr
 
 
+RUN_WITH_EXIT_HANDLER = """
+import atexit, pathlib, sys
+marker = pathlib.Path(sys.argv[1])
+atexit.register(lambda: marker.write_text("exit handlers ran"))
+from nrbundle.cli import run
+run(sys.argv[2:])
+raise SystemExit(99)  # not reached: run() ends the process with main()'s status
+"""
+
+
+@pytest.mark.parametrize("argv, status", [(["--version"], 0), (["resonances", "--preset", "nope"], 2)])
+def test_console_entry_runs_the_exit_handlers_flushes_and_exits_with_the_status(tmp_path, argv, status):
+    """``run`` (the console script) skips only the interpreter's teardown: the exit handlers run, the output is
+    complete, the status is main()'s."""
+    marker = tmp_path / "marker.txt"
+    proc = subprocess.run([sys.executable, "-c", RUN_WITH_EXIT_HANDLER, str(marker), *argv], capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == status, proc.stderr
+    assert marker.read_text() == "exit handlers ran"
+    if status == 0:
+        assert proc.stdout == f"nrbundle {nrbundle.__version__}\n"
+    else:
+        assert proc.stderr.count("\n") == 1 and "nope" in proc.stderr
+
+
 def test_steady_names_the_options_to_change_when_auto_cannot_converge(capsys):
     """max_cutoff 4 is too small at the photon-magnon resonance (n_m changes by ~40 % from N_a = 3 to 4): exit 1,
     one line naming max_cutoff and rtol, the options the user can change."""

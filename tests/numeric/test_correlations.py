@@ -27,7 +27,14 @@ from systems.reference import (  # noqa: E402
 )
 
 from nrbundle.errors import InputError  # noqa: E402
-from nrbundle.numeric.correlations import bundle_g2, cross_g2, expect, g2_tau  # noqa: E402
+from nrbundle.numeric.correlations import (  # noqa: E402
+    bundle_g2,
+    cross_g2,
+    expect,
+    g2_tau,
+    pair_correlations,
+    pair_operators,
+)
 from nrbundle.numeric.liouvillian import liouvillian_matrix, steady_state  # noqa: E402
 from nrbundle.numeric.model import Model  # noqa: E402
 from nrbundle.params import get_preset  # noqa: E402
@@ -182,3 +189,24 @@ def test_bad_tlist_is_an_input_error(tlist):
 def test_mismatched_operator_is_an_input_error():
     with pytest.raises(InputError, match="o2"):
         cross_g2(qutip.fock_dm(3, 1), qutip.destroy(3), qutip.destroy(4))
+
+
+def test_pair_operator_traces_equal_dense_traces_and_the_unchecked_route_equals_the_checked_one():
+    """Tr(P R) from the indexed sparse entries vs the dense product (an independent route) on a random non-Hermitian
+    R; g1, g2 of a random density matrix with and without the state check (the check changes nothing else)."""
+    rng = np.random.default_rng(7)
+    m = Model(get_preset("fig1"), "left", (4, 3, 3))
+    d = 2 * 4 * 3 * 3
+    R = rng.normal(size=(d, d)) + 1j * rng.normal(size=(d, d))
+    G = rng.normal(size=(d, d)) + 1j * rng.normal(size=(d, d))
+    rho = G @ G.conj().T
+    rho /= np.trace(rho)
+    for mode in ("b", "m"):
+        ops = m.pair_operators[mode]
+        fresh = pair_operators(m.ops["a"], m.ops[mode])
+        for name in ("n1", "n2", "cross", "bundle_norm", "bundle_num"):
+            assert (getattr(ops, name) != getattr(fresh, name)).nnz == 0
+            dense = np.trace(getattr(ops, name).toarray() @ R)
+            assert abs(ops.trace(name, R) - dense) <= 1e-12 * max(1.0, abs(dense))
+        assert pair_correlations(np.ascontiguousarray(rho), ops, check=False) == pair_correlations(
+            qutip.Qobj(rho), ops)

@@ -64,6 +64,30 @@ def test_steady_point_adds_witnesses_on_request():
     assert set(r["meta"]) == STEADY_META | {"witness"} and set(r["meta"]["witness"]) == {"ab", "amsigma"}
 
 
+@TINY_CUTOFF_WARNS
+def test_witnesses_evaluated_on_a_recently_solved_point_equal_those_of_a_solve_with_witnesses():
+    """A point solved without witnesses and asked for them afterwards (a cutoff check, then its sweep point) gives
+    the record of one solve with witnesses, number for number, and solves nothing again."""
+    from nrbundle.study import points
+
+    parties = ("ab", "amsigma")
+    x = 1.3402 + 1e-7 * np.random.default_rng().random()  # a point no other test has cached in this process
+    direct = steady_point({}, P, Delta_ad=x, direction="left", cutoff=TINY_CUTOFF, witness_parties=parties)
+    plain = steady_values(P, "left", x, TINY_CUTOFF)
+    solves = []
+    real = points.solve_steady
+    points.solve_steady = lambda *a, **k: solves.append(a) or real(*a, **k)
+    try:
+        later = steady_values(P, "left", x, TINY_CUTOFF, witness_parties=parties)
+    finally:
+        points.solve_steady = real
+    assert solves == []
+    assert {k: v for k, v in later.items() if k != "meta"} == {k: v for k, v in direct.items() if k != "meta"}
+    assert later["meta"]["witness"] == direct["meta"]["witness"]
+    assert {k: v for k, v in later["meta"].items() if k not in ("time", "witness")} == {
+        k: v for k, v in plain["meta"].items() if k != "time"}
+
+
 def test_steady_point_names_a_bad_axis():
     with pytest.raises(InputError, match="axis"):
         steady_point({"Delta_ad": 1.34, "direction": "left", "colour": 1.0}, P, cutoff=TINY_CUTOFF)
