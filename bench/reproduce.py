@@ -54,7 +54,10 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = "3ecf25c"
-CLI = "import sys; from nrbundle.cli import main; sys.exit(main())"
+#: The command line as its console script runs it: ``nrbundle.cli.run`` where the tree has it (it exits without the
+#: interpreter's teardown), else ``sys.exit(main())`` (the baseline's console script).
+CLI = ("import sys; import nrbundle.cli as cli; "
+       "cli.run() if hasattr(cli, 'run') else sys.exit(cli.main())")
 
 
 # ============================================================================================== machine and load
