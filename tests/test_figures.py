@@ -355,6 +355,32 @@ def test_raster_pdf_holds_the_png_pixels_on_a_page_of_the_png_size(tmp_path):
         assert pdf[int(line[:10]):].startswith(f"{k} 0 obj".encode())
 
 
+def test_raster_pdf_of_the_pixels_equals_that_of_their_png_and_the_png_is_savefigs(tmp_path):
+    """The PDF made from an RGBA array (opaque: colours taken as they are; with transparency: composited) is the one
+    made from the same pixels' PNG; the PNG that save_figure writes is byte for byte savefig(format="png")."""
+    import io
+
+    from PIL import Image
+
+    from nrbundle.figures.style import DPI, figure_style, raster_pdf
+
+    rng = np.random.default_rng(5)
+    for alpha in (255, None):
+        rgba = rng.integers(0, 256, size=(29, 41, 4), dtype=np.uint8)
+        if alpha is not None:
+            rgba[..., 3] = alpha
+        png = io.BytesIO()
+        Image.fromarray(rgba).save(png, format="png")
+        assert raster_pdf(rgba, 300, title="x") == raster_pdf(png.getvalue(), 300, title="x")
+    fig = Figure(figsize=(3, 2), layout="constrained")
+    fig.subplots().semilogy([1, 2, 3], [1e-3, 1e-1, 1.0])
+    save_figure(fig, tmp_path, "f", vector=False)
+    with figure_style():
+        direct = io.BytesIO()
+        fig.savefig(direct, format="png", dpi=DPI)
+    assert (tmp_path / "f.png").read_bytes() == direct.getvalue()
+
+
 def test_quick_pdfs_are_raster_copies_of_the_png_and_full_pdfs_are_vector(tiny_runs, tmp_path):
     from PIL import Image
 

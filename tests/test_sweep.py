@@ -362,6 +362,38 @@ def test_partial_and_corrupt_checkpoints_are_ignored(tmp_path):
     assert_same_arrays(again, full)
 
 
+def test_reuse_result_returns_the_finished_sweep_untouched_and_only_when_it_is_current(tmp_path, monkeypatch):
+    """reuse_result: the finished result of this very sweep comes back as written (arrays and provenance), no file
+    is read from points/ or written; another base, a missing netCDF copy or another version resume as before."""
+    out = tmp_path / "r"
+    grid = Grid(quad_grid(4))
+    log = tmp_path / "calls.log"
+    base = {"offset": 0.5, "log": str(log)}
+    first = run_sweep(sp.quadratic, grid, base=base, out=out, progress=False)
+    stamps = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+    from nrbundle.sweep.store import Store
+
+    with monkeypatch.context() as m:  # a reuse reads no checkpoint
+        m.setattr(Store, "read_records", lambda *a, **k: pytest.fail("the checkpoints were read"))
+        again = run_sweep(sp.quadratic, grid, base=base, out=out, progress=False, reuse_result=True)
+    assert_same_arrays(again, first)
+    assert again.provenance == json.loads((out / "result.json").read_text())
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()} == stamps
+    assert len(read_calls(log)) == grid.size  # the first run's calls only
+    # not current: the ordinary resume (reads the checkpoints, rewrites the result)
+    if (out / "result.nc").exists():
+        (out / "result.nc").unlink()
+        redone = run_sweep(sp.quadratic, grid, base=base, out=out, progress=False, reuse_result=True)
+        assert (out / "result.nc").exists() and redone.n_resumed == grid.size
+    prov = json.loads((out / "result.json").read_text())
+    prov["versions"]["nrbundle"] = "0.0.0-other"
+    (out / "result.json").write_text(json.dumps(prov))
+    redone = run_sweep(sp.quadratic, grid, base=base, out=out, progress=False, reuse_result=True)
+    assert redone.n_resumed == grid.size and redone.n_recomputed == 0
+    assert json.loads((out / "result.json").read_text())["versions"]["nrbundle"] != "0.0.0-other"
+    assert len(read_calls(log)) == grid.size
+
+
 # ------------------------------------------------------------------------------------------------ manifest
 def test_manifest_mismatch_raises_and_resume_false_starts_afresh(tmp_path):
     out = tmp_path / "m"

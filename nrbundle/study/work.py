@@ -42,8 +42,9 @@ def figure_sweep(
     """A checkpointed, resumable sweep of ``func`` over the product grid ``axes`` (:func:`nrbundle.sweep.run_sweep`).
 
     The sweep directory is ``<out_dir>/work/sweeps/<name>-<hash>``, the hash taken over the function, grid and
-    ``base``, so a rerun with the same settings resumes from the checkpoints while other settings get their own
-    directory. Progress: a tqdm bar on a terminal, unless a runner collects the progress of this process
+    ``base``, so a rerun with the same settings resumes from the checkpoints (a finished sweep is read back as it
+    was written: ``run_sweep(..., reuse_result=True)``) while other settings get their own directory. Progress: a
+    tqdm bar on a terminal, unless a runner collects the progress of this process
     (:mod:`nrbundle.study.progress`; ``nrbundle reproduce`` prints it in its stage lines).
 
     Raises
@@ -57,6 +58,6 @@ def figure_sweep(
     path = work_dir(out_dir) / "sweeps" / f"{name}-{tag}"
     progress.expect_points(name, grid.size)
     res = run_sweep(func, grid, base=dict(base), out=path, executor=executor, workers=workers,
-                    progress=not progress.installed(), resume=True)
+                    progress=not progress.installed(), resume=True, reuse_result=True)
     res.raise_if_failed()
     return res

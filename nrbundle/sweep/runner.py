@@ -30,7 +30,7 @@ from .. import __version__
 from ..errors import InputError, error_line
 from ..progress import HEARTBEAT, clock, detail, is_quiet, is_verbose, say, show_bars
 from ..provenance import utc_now, versions
-from .dataset import write_netcdf
+from .dataset import NETCDF_NAME, write_netcdf
 from .executors import EXECUTORS, Task, cpu_count, run_dask, run_process, run_serial
 from .grid import Grid
 from .result import SweepResult, assemble, failed_list, point_records
@@ -210,6 +210,7 @@ def run_sweep(
     resume: bool = True,
     retry_failed: bool = True,
     allow_version_change: bool = False,
+    reuse_result: bool = False,
 ) -> SweepResult:
     """Evaluate ``func`` at every point of ``grid``, checkpointing each point, and assemble grid-shaped arrays.
 
@@ -248,6 +249,10 @@ def run_sweep(
     allow_version_change
         Resume a sweep that another nrbundle version started (its checkpoints are kept; every checkpoint records
         the version that wrote it). Without it such a resume raises :class:`~nrbundle.errors.InputError`.
+    reuse_result
+        With ``resume``: when ``out`` holds the finished result of this very sweep (same manifest, written by this
+        nrbundle version, no failed point, its netCDF copy present if one was written), return it as it was
+        written, without reading the checkpoints or writing anything (a figure that redraws a finished sweep).
 
     Returns
     -------
@@ -290,6 +295,10 @@ def run_sweep(
         store.check_folder()
 
     with store.locked() if store is not None else contextlib.nullcontext():
+        if store is not None and resume and reuse_result:
+            finished = _finished_result(store, grid, mid)
+            if finished is not None:
+                return finished
         records: dict[str, dict[str, Any]] = {}
         ignored: dict[str, str] = {}
         version_change = False
@@ -399,3 +408,24 @@ def run_sweep(
     if n_warned:
         _log.warning("sweep %s: %d points emitted warnings (recorded per point in the provenance)", func_name, n_warned)
     return result
+
+
+def _finished_result(store: Store, grid: Grid, mid: str) -> SweepResult | None:
+    """The finished result in ``store`` if it is complete and current for the manifest ``mid`` (``reuse_result``)."""
+    if not store.has_result():
+        return None
+    try:
+        provenance, arrays = store.read_result()
+    except InputError:  # unreadable: the resume below reports and rewrites it
+        return None
+    netcdf = str(provenance.get("netcdf", ""))
+    current = (
+        provenance.get("manifest_id") == mid
+        and provenance.get("n_failed") == 0
+        and not provenance.get("partial")
+        and (provenance.get("versions") or {}).get("nrbundle") == __version__
+        and set(arrays) == set(provenance.get("results", {}))
+        and (netcdf.startswith("not written") or (store.path / NETCDF_NAME).exists())
+    )
+    return SweepResult(grid=grid, arrays=arrays, provenance=provenance, path=store.path) if current else None
+
