@@ -377,7 +377,10 @@ def test_reuse_result_returns_the_finished_sweep_untouched_and_only_when_it_is_c
         m.setattr(Store, "read_records", lambda *a, **k: pytest.fail("the checkpoints were read"))
         again = run_sweep(sp.quadratic, grid, base=base, out=out, progress=False, reuse_result=True)
     assert_same_arrays(again, first)
-    assert again.provenance == json.loads((out / "result.json").read_text())
+    written = json.loads((out / "result.json").read_text())
+    assert again.n_recomputed == 0 and again.n_resumed == grid.size and again.provenance["reused_result"]
+    assert [p["resumed"] for p in again.provenance["points"]] == [True] * grid.size
+    assert again.provenance["grid"] == written["grid"] and again.provenance["netcdf"] == written["netcdf"]
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()} == stamps
     assert len(read_calls(log)) == grid.size  # the first run's calls only
     # not current: the ordinary resume (reads the checkpoints, rewrites the result)

@@ -296,9 +296,23 @@ def run_sweep(
 
     with store.locked() if store is not None else contextlib.nullcontext():
         if store is not None and resume and reuse_result:
-            finished = _finished_result(store, grid, mid)
-            if finished is not None:
-                return finished
+            finished = _finished_result(store, mid)
+            if finished is not None:  # described as what this call did: a resume that computed nothing
+                stored, arrays = finished
+                provenance = {
+                    **stored,
+                    "n_recomputed": 0,
+                    "n_resumed": grid.size,
+                    "workers": 0,
+                    "points": [{**rec, "resumed": True} for rec in stored.get("points", [])],
+                    "reused_result": "result.npz and result.json as written by the run that finished the sweep",
+                    "run": run_id,
+                    "started": started,
+                    "finished": utc_now(),
+                    "wall_time_s": time.perf_counter() - t0,
+                    "argv": list(sys.argv),
+                }
+                return SweepResult(grid=grid, arrays=arrays, provenance=provenance, path=store.path)
         records: dict[str, dict[str, Any]] = {}
         ignored: dict[str, str] = {}
         version_change = False
@@ -410,13 +424,14 @@ def run_sweep(
     return result
 
 
-def _finished_result(store: Store, grid: Grid, mid: str) -> SweepResult | None:
-    """The finished result in ``store`` if it is complete and current for the manifest ``mid`` (``reuse_result``)."""
+def _finished_result(store: Store, mid: str) -> tuple[dict[str, Any], dict[str, np.ndarray]] | None:
+    """The provenance and arrays of the finished result in ``store`` if it is complete and current for the manifest
+    ``mid`` (``reuse_result``), else ``None``."""
     if not store.has_result():
         return None
     try:
         provenance, arrays = store.read_result()
-    except InputError:  # unreadable: the resume below reports and rewrites it
+    except InputError:  # unreadable: the resume reports and rewrites it
         return None
     netcdf = str(provenance.get("netcdf", ""))
     current = (
@@ -427,5 +442,4 @@ def _finished_result(store: Store, grid: Grid, mid: str) -> SweepResult | None:
         and set(arrays) == set(provenance.get("results", {}))
         and (netcdf.startswith("not written") or (store.path / NETCDF_NAME).exists())
     )
-    return SweepResult(grid=grid, arrays=arrays, provenance=provenance, path=store.path) if current else None
-
+    return (provenance, arrays) if current else None
