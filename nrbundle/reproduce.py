@@ -330,10 +330,13 @@ def reproduce(
 
 def _preload_worker_modules() -> None:
     """Import here, before the workers fork, what every worker would otherwise import on its own: the netCDF
-    writer of the sweeps and matplotlib's PNG and PDF backends (about 1.5 CPU-s per worker, paid once)."""
+    writer of the sweeps, matplotlib's PNG and PDF backends and Pillow's PNG codec (about 1.5 CPU-s per worker, paid
+    once), and look up the package versions every sweep records."""
     preload_netcdf()
     for name in ("matplotlib.backends.backend_agg", "matplotlib.backends.backend_pdf"):
         importlib.import_module(name)
+    importlib.import_module("PIL.Image").preinit()  # the codecs Pillow loads at its first save
+    versions()
 
 
 def _log_failure(task: Task) -> None:

@@ -62,11 +62,13 @@ def netcdf_engine() -> str | None:
 
 
 def preload_netcdf() -> None:
-    """Import xarray and the netCDF engine now, by writing an empty Dataset in memory (no-op without them).
+    """Import xarray and the netCDF engine now, by writing a two-value Dataset in memory (no-op without them).
 
     The first :func:`write_netcdf` of a process imports xarray, its engine and what ``to_netcdf`` loads lazily
     (about a second of CPU). A process that is about to fork workers which all write sweeps calls this first, so
-    the import is paid once and shared, not once per worker.
+    the import is paid once and shared, not once per worker. The warm-up holds a variable, a coordinate and
+    attributes: an empty Dataset leaves the engine's variable writer (h5py, and dask's scheduler lookup) to the
+    first real write of every worker (measured: 0.22 CPU-s instead of 0.06).
     """
     engine = netcdf_engine()
     if engine is None:
@@ -74,7 +76,8 @@ def preload_netcdf() -> None:
     try:
         import xarray
 
-        xarray.Dataset().to_netcdf(engine=engine)
+        xarray.Dataset({"v": ("x", np.zeros(2), {"units": "1"})}, coords={"x": ("x", np.arange(2.0))},
+                       attrs={"title": "warm-up"}).to_netcdf(engine=engine)
     except Exception:  # noqa: BLE001, S110 - only a warm-up: write_netcdf reports any real failure itself
         pass
 
