@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import threading
 import time
 
 import pytest
@@ -46,12 +47,14 @@ def test_tasks_run_after_their_dependencies_and_failures_stay_isolated(workers):
         Task("after", "t", _add, {"a": 3, "b": 4}, after=("sum", "bad")),
     ]
     lines, buf = _lines()
+    # fork only where no other thread runs in this process (a Dask test earlier in the session leaves one behind)
+    forkable = threading.active_count() == 1
     how = run_tasks(tasks, lines, workers)
     rec = {t.name: t.record for t in tasks}
     assert rec["sum"]["status"] == "ok" and rec["sum"]["value"] == 3
     assert rec["bad"]["status"] == "failed" and rec["bad"]["error"] == "ValueError: boom"
     assert rec["after"]["status"] == "ok" and rec["after"]["value"] == 7  # runs although "bad" failed
-    assert how == ("this process" if workers == 1 else "fork")
+    assert how == ("this process" if workers == 1 else "fork" if forkable else "spawn")
     text = buf.getvalue()
     assert "sum: adding 1 and 2" in text and "bad: FAILED" in text
     assert text.index("bad: started") < text.index("sum: started")  # the longest ready task first
