@@ -78,9 +78,9 @@ HEARTBEAT: float = 15.0
 #: order the tasks (longest first) and give the first estimate of the time left, which is then scaled by how fast
 #: the finished tasks ran.
 TASK_COST: Mapping[bool, Mapping[str, float]] = {
-    True: {"resonances": 2.0, "crosscheck": 8.0, "headline": 1.7, "derivation": 1.0, "fig1": 4.1, "fig2": 1.3,
-           "fig3 blue": 1.8, "fig3 pink": 2.8, "fig3 orange": 7.6, "fig3 g2(tau)": 2.2, "fig3": 1.4, "fig4": 0.6,
-           "beyond": 2.1},
+    True: {"resonances": 2.2, "crosscheck": 8.0, "headline": 1.8, "derivation": 1.0, "fig1": 4.4, "fig2": 1.4,
+           "fig3 blue": 2.0, "fig3 pink": 2.7, "fig3 orange": 6.6, "fig3 g2(tau)": 2.3, "fig3": 1.2, "fig4": 0.45,
+           "beyond": 2.3},
     False: {"resonances": 5.5, "crosscheck": 8.3, "headline": 6.8, "derivation": 1.5, "fig1": 14.8, "fig2": 5.5,
             "fig3 blue": 22.0, "fig3 pink": 20.0, "fig3 orange": 66.0, "fig3 g2(tau)": 58.0, "fig3 uniform": 13.5,
             "fig3": 3.3, "fig4": 1.1, "beyond": 14.6},
