@@ -872,7 +872,7 @@ resume.""",
 Regenerates everything in one folder with an index.html that shows it together: the LaTeX derivation (and its
 PDF when pdflatex is installed), the resonance table, the crosscheck report, Figs. 1-4, the paper's headline
 g2 numbers next to ours and, beyond the paper, design maps of nonreciprocal bundle emission (docs/beyond.md).
-About 2 minutes on 2 cores (--quick: coarse grids, about 25 s, in its own folder).
+About 2 minutes on 2 cores (--quick: coarse grids, about 22 s, in its own folder).
 Stage lines on stderr tell what runs and how long is left; rerunning reuses every cached result.""",
         """\
   nrbundle reproduce
