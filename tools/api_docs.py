@@ -24,6 +24,7 @@ FACADES = (
     "nrbundle.sweep",
     "nrbundle.crosscheck",
     "nrbundle.figures",
+    "nrbundle.cli",
 )
 
 

@@ -5,7 +5,8 @@ import json
 import numpy as np
 import pytest
 
-from nrbundle.cli import _warning_line, main
+from nrbundle.cli import main
+from nrbundle.cli.messages import warning_line
 from nrbundle.errors import TruncationWarning
 from nrbundle.numeric.spectrum import avoided_crossing
 from nrbundle.params import get_preset
@@ -69,7 +70,7 @@ def test_steady_json_names_undefined_observables(capsys):
 
 
 def test_warnings_print_as_one_line():
-    line = _warning_line(TruncationWarning("cutoff (3, 3, 3): truncation_error 0.4\nsecond line"),
+    line = warning_line(TruncationWarning("cutoff (3, 3, 3): truncation_error 0.4\nsecond line"),
                          TruncationWarning, "x.py", 1)
     assert line == "nrbundle: warning: cutoff (3, 3, 3): truncation_error 0.4\n"
 

@@ -179,9 +179,9 @@ def test_reproduce_stage_failure_is_logged_and_the_cli_exits_1(tmp_path, monkeyp
 
 
 def test_trajectory_window_remedy_names_the_option(capsys):
-    from nrbundle.cli import _with_flag
+    from nrbundle.cli.messages import with_flag
 
-    assert _with_flag("window: a channel of the pair has zero rate; pass window explicitly") == (
+    assert with_flag("window: a channel of the pair has zero rate; pass window explicitly") == (
         "--window: a channel of the pair has zero rate; pass --window"
     )
-    assert "pass --restart" in _with_flag("out: 'x' is unreadable; pass resume=False to start afresh")
+    assert "pass --restart" in with_flag("out: 'x' is unreadable; pass resume=False to start afresh")
