@@ -58,13 +58,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.flush()  # a closed pipe fails here, inside the handlers below, not at interpreter exit
         return status
     except InputError as exc:
-        sys.stderr.write(f"nrbundle: error: {shorten(with_flag(str(exc), args), MAX_LINE)}\n")
+        _report("error", str(exc), args)
         return EXIT_STATUS["input"]
     except MemoryLimitError as exc:
-        sys.stderr.write(f"nrbundle: error: {shorten(with_flag(str(exc), args), MAX_LINE)}\n")
+        _report("error", str(exc), args)
         return EXIT_STATUS["memory"]
     except NrbundleError as exc:
-        sys.stderr.write(f"nrbundle: failed: {shorten(with_flag(str(exc), args), MAX_LINE)}\n")
+        _report("failed", str(exc), args)
         return EXIT_STATUS["failed"]
     except MemoryError:
         sys.stderr.write("nrbundle: error: out of memory (lower the cutoff, the number of points or the grid)\n")
@@ -74,7 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write("nrbundle: error: the output pipe was closed before all output was written\n")
         return EXIT_STATUS["os"]
     except OSError as exc:
-        sys.stderr.write(f"nrbundle: error: {shorten(with_flag(os_error_line(exc), args), MAX_LINE)}\n")
+        _report("error", os_error_line(exc), args)
         return EXIT_STATUS["os"]
     except KeyboardInterrupt:
         sys.stderr.write("nrbundle: interrupted\n")
@@ -85,6 +85,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(f"nrbundle: internal error: {shorten(f'{type(exc).__name__}: {exc}', MAX_LINE)} "
                          "(set NRBUNDLE_TRACEBACK=1 to see where)\n")
         return EXIT_STATUS["failed"]
+
+
+def _report(kind: str, text: str, args: argparse.Namespace) -> None:
+    """One line ``nrbundle: <kind>: <text>`` on stderr, the text naming the command's options (:func:`with_flag`)."""
+    sys.stderr.write(f"nrbundle: {kind}: {shorten(with_flag(text, args), MAX_LINE)}\n")
 
 
 def run(argv: Sequence[str] | None = None) -> None:

@@ -288,6 +288,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands", parser_class=_Parser)
     json_help = "print one JSON object on stdout instead of the table (keys in docs/cli.md)"
     workers_help = "worker processes (default: all cores)"
+    quick_help = "coarse grids and cutoffs checked to 10 %%: under a minute"
 
     p = _command(sub, "resonances")
     _common(p)
@@ -404,7 +405,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--which", default="1,2,3,4", metavar="LIST", help="comma-separated figure numbers")
     p.add_argument("--out", default=None, metavar="DIR",
                    help="output folder (default: nrbundle-out/figures, with --quick nrbundle-out-quick/figures)")
-    p.add_argument("--quick", action="store_true", help="coarse grids and cutoffs checked to 10 %%: under a minute")
+    p.add_argument("--quick", action="store_true", help=quick_help)
     p.add_argument("--workers", default=None, metavar="N", help=workers_help)
     _force(p, "figure files")
     p.set_defaults(func=HANDLERS["figures"])
@@ -415,7 +416,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "numbers always use physical)")
     p.add_argument("--out", default=None, metavar="DIR",
                    help="output folder (default: ./nrbundle-out, with --quick ./nrbundle-out-quick)")
-    p.add_argument("--quick", action="store_true", help="coarse grids and cutoffs checked to 10 %%: under a minute")
+    p.add_argument("--quick", action="store_true", help=quick_help)
     p.add_argument("--workers", default=None, metavar="N", help=workers_help)
     _force(p, "reproduction files")
     p.set_defaults(func=HANDLERS["reproduce"])
