@@ -597,9 +597,11 @@ def print_runs(results: dict[str, Any]) -> None:
                 st = r["stages"].get(s)
                 cells.append("-" if st is None else f"{st['time_s']:.1f}" + ("" if st["status"] == "ok" else "!"))
             print(f"{s:<14}" + "".join(f"{c:>17}" for c in cells))
-    for mode in ("quick", "full"):
-        pairs = [(runs[f"baseline {label}"], runs[f"current {label}"]) for label in _repeat_labels(mode, runs)]
-        pairs = [(b, c) for b, c in pairs if b["cpu_s"] > 0 and b["returncode"] == 0 and c["returncode"] == 0]
+    completed = {mode: [(b, c) for b, c in ((runs[f"baseline {label}"], runs[f"current {label}"])
+                                          for label in _repeat_labels(mode, runs))
+                        if b["cpu_s"] > 0 and b["returncode"] == 0 and c["returncode"] == 0]
+                 for mode in ("quick", "full")}
+    for mode, pairs in completed.items():
         if not pairs:
             continue
         if len(pairs) == 1:
@@ -616,12 +618,10 @@ def print_runs(results: dict[str, Any]) -> None:
               f"{statistics.median(cw) / statistics.median(bw):.3f}  [current median {statistics.median(cc):.1f} "
               f"CPU-s ({min(cc):.1f}-{max(cc):.1f}) / baseline median {statistics.median(bc):.1f} CPU-s "
               f"({min(bc):.1f}-{max(bc):.1f})]")
-    for mode in ("quick", "full"):  # like for like: the stages this tree runs that the baseline has no trace of
-        pairs = [(runs[f"baseline {label}"], runs[f"current {label}"]) for label in _repeat_labels(mode, runs)]
-        pairs = [(b, c) for b, c in pairs if b["returncode"] == 0 and c["returncode"] == 0]
+    for mode, pairs in completed.items():  # like for like: the stages this tree runs that the baseline has no trace of
         new_stages = sorted({s for b, c in pairs for s in c["stages"] if b["stages"] and s not in b["stages"]})
         extra = [sum((c["stages"][s].get("cpu_s") or 0.0) for s in new_stages) for _, c in pairs]
-        if pairs and new_stages and all(b["cpu_s"] > 0 for b, _ in pairs):
+        if pairs and new_stages:
             cc = [c["cpu_s"] - e for (_, c), e in zip(pairs, extra, strict=True)]
             bc = [b["cpu_s"] for b, _ in pairs]
             print(f"  {mode} without the stages the baseline does not have ({', '.join(new_stages)}: "
